@@ -1,0 +1,378 @@
+/**
+ * @file refcount_bugs.c
+ * @brief Reference counting mistakes, each next to its corrected twin.
+ *
+ * The module `refcount_bugs` collects the classic reference counting bugs of
+ * C extensions: using an object after its last reference is gone, releasing
+ * a reference twice, never releasing a new reference, and keeping a borrowed
+ * reference after its owner let go of the object.
+ *
+ * Every broken function `name` has a twin `name_fixed` that does the same
+ * work correctly. The broken functions are written so that their outcome is
+ * the same on every run: a release build of CPython stays silent (or prints
+ * stale memory), a debug build (`Py_DEBUG`, which implies `Py_REF_DEBUG`)
+ * either shows the poisoned memory or aborts with a fatal error.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdio.h>
+
+/**
+ * @brief Reads the reference count of an int after its last reference was
+ *        released.
+ *
+ * `PyLong_FromLong(1024 * 1024)` returns a new int: the value lies outside
+ * the small-int cache, and ints have no free list in CPython 3.10 to 3.13,
+ * so releasing the only reference hands the memory back to the object
+ * allocator. Reading `Py_REFCNT` afterwards reads freed memory.
+ *
+ * - Release build: prints whatever the allocator wrote into the first word
+ *   of the freed block. pymalloc keeps its list of free blocks there, so the
+ *   value is a pointer to another free block, or 0.
+ * - Debug build, or `PYTHONMALLOC=debug`: the debug hooks fill freed memory
+ *   with the byte 0xDD, so the count reads as 0xDDDDDDDDDDDDDDDD, which is
+ *   printed as -2459565876494606883. Nothing aborts: the read itself is not
+ *   checked, only its result looks wrong.
+ *
+ * Reference counts: the int starts with one new reference owned by this
+ * function; `Py_DECREF` releases it and the object is deallocated.
+ *
+ * @return None (a new reference).
+ */
+// ANCHOR: access_after_free
+static PyObject *
+access_after_free(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
+{
+    PyObject *number = PyLong_FromLong(1024L * 1024L);
+    if (number == NULL) {
+        return NULL;
+    }
+    printf("access_after_free: refcount before Py_DECREF: %zd\n",
+           Py_REFCNT(number));
+    Py_DECREF(number);  /* last reference: the int is freed here */
+    /* BUG: `number` points to freed memory now. */
+    printf("access_after_free: refcount after Py_DECREF: %zd\n",
+           Py_REFCNT(number));
+    Py_RETURN_NONE;
+}
+// ANCHOR_END: access_after_free
+
+/**
+ * @brief Corrected twin of access_after_free(): reads everything it needs
+ *        while it still owns a reference.
+ *
+ * The value and the reference count are read before `Py_DECREF`; after it
+ * the pointer is never touched again. Same output on release and debug
+ * builds.
+ *
+ * Reference counts: one new reference from `PyLong_FromLong`, released once
+ * by `Py_DECREF`.
+ *
+ * @return None (a new reference).
+ */
+// ANCHOR: access_after_free_fixed
+static PyObject *
+access_after_free_fixed(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
+{
+    PyObject *number = PyLong_FromLong(1024L * 1024L);
+    if (number == NULL) {
+        return NULL;
+    }
+    Py_ssize_t refcount = Py_REFCNT(number);
+    long value = PyLong_AsLong(number);
+    Py_DECREF(number);
+    number = NULL;  /* nothing can use the dangling pointer by mistake */
+    printf("access_after_free_fixed: value %ld had refcount %zd\n",
+           value, refcount);
+    Py_RETURN_NONE;
+}
+// ANCHOR_END: access_after_free_fixed
+
+/**
+ * @brief Releases the same reference to a tuple twice.
+ *
+ * The tuple `(1, 2)` is created with one reference and `Py_DECREF` is called
+ * on it twice. The first call deallocates the tuple; the second one
+ * decrements the count of a dead object from 0 to -1.
+ *
+ * - Release build: silent. A dead tuple of length 1 to 19 goes onto a free
+ *   list that links its entries through the first item slot and leaves the
+ *   count and type fields alone, so the second decrement writes -1 into
+ *   memory nobody reads; the next tuple of that length taken from the list
+ *   gets its count reset to 1.
+ * - Debug build: `Py_DECREF` checks for a negative count and aborts with
+ *   `_Py_NegativeRefcount: Assertion failed: object has negative ref count`,
+ *   a dump of the object (`object refcount : -1`, `object type name:
+ *   tuple`), then `Fatal Python error: _PyObject_AssertFailed` and SIGABRT.
+ *   The check lives in the expanded `Py_DECREF`, so only code compiled
+ *   against debug headers triggers it.
+ *
+ * Why a tuple and not a float: the float free list links its entries
+ * through the type pointer, and the debug build's object dump follows that
+ * pointer and crashes with SIGSEGV before the fatal error is printed.
+ *
+ * Reference counts: one new reference from `Py_BuildValue`, released twice:
+ * one release too many.
+ *
+ * @return None (a new reference); the debug build never gets that far.
+ */
+// ANCHOR: double_decref
+static PyObject *
+double_decref(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
+{
+    PyObject *pair = Py_BuildValue("(ii)", 1, 2);
+    if (pair == NULL) {
+        return NULL;
+    }
+    printf("double_decref: refcount before Py_DECREF: %zd\n",
+           Py_REFCNT(pair));
+    Py_DECREF(pair);  /* releases our only reference */
+    printf("double_decref: first Py_DECREF done\n");
+    Py_DECREF(pair);  /* BUG: releases it a second time */
+    printf("double_decref: second Py_DECREF done\n");
+    Py_RETURN_NONE;
+}
+// ANCHOR_END: double_decref
+
+/**
+ * @brief Corrected twin of double_decref(): one new reference, one release.
+ *
+ * `Py_CLEAR` releases the reference and sets the variable to NULL, so a
+ * second `Py_CLEAR` (or `Py_XDECREF`) on the same variable does nothing.
+ *
+ * Reference counts: one new reference from `Py_BuildValue`, released
+ * exactly once.
+ *
+ * @return None (a new reference).
+ */
+// ANCHOR: double_decref_fixed
+static PyObject *
+double_decref_fixed(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
+{
+    PyObject *pair = Py_BuildValue("(ii)", 1, 2);
+    if (pair == NULL) {
+        return NULL;
+    }
+    printf("double_decref_fixed: refcount before Py_CLEAR: %zd\n",
+           Py_REFCNT(pair));
+    Py_CLEAR(pair);  /* releases the reference, sets pair to NULL */
+    printf("double_decref_fixed: first Py_CLEAR done\n");
+    Py_CLEAR(pair);  /* pair is NULL: does nothing */
+    printf("double_decref_fixed: second Py_CLEAR done\n");
+    Py_RETURN_NONE;
+}
+// ANCHOR_END: double_decref_fixed
+
+/**
+ * @brief Creates `count` ints and never releases them.
+ *
+ * Arguments: `(value, count)`, a C long and a `Py_ssize_t`. Each
+ * `PyLong_FromLong(value)` returns a new reference that is dropped on the
+ * floor. For a value outside the small-int cache (-5 to 256) every call
+ * allocates a fresh object, so `count` objects leak.
+ *
+ * - Release build: nothing visible except memory growth.
+ * - Debug build: `sys.gettotalrefcount()` grows by `count` per call, and
+ *   `sys.getallocatedblocks()` grows by about `count` too. For a cached
+ *   value only the count of the cached int grows.
+ *
+ * Reference counts: `count` new references, none released.
+ *
+ * @return None (a new reference), or NULL with an exception set.
+ */
+// ANCHOR: leak_new_reference
+static PyObject *
+leak_new_reference(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    long value;
+    Py_ssize_t count;
+    if (!PyArg_ParseTuple(args, "ln", &value, &count)) {
+        return NULL;
+    }
+    printf("leak_new_reference: value=%ld count=%zd\n", value, count);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *number = PyLong_FromLong(value);
+        if (number == NULL) {
+            return NULL;
+        }
+        /* BUG: `number` is a new reference and is never released. */
+    }
+    printf("leak_new_reference: DONE\n");
+    Py_RETURN_NONE;
+}
+// ANCHOR_END: leak_new_reference
+
+/**
+ * @brief Corrected twin of leak_new_reference(): releases every int it
+ *        creates.
+ *
+ * Arguments: `(value, count)`, as for leak_new_reference(). On a debug build
+ * `sys.gettotalrefcount()` is the same before and after the call.
+ *
+ * Reference counts: `count` new references, each released with `Py_DECREF`
+ * once it is no longer needed.
+ *
+ * @return None (a new reference), or NULL with an exception set.
+ */
+// ANCHOR: leak_new_reference_fixed
+static PyObject *
+leak_new_reference_fixed(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    long value;
+    Py_ssize_t count;
+    if (!PyArg_ParseTuple(args, "ln", &value, &count)) {
+        return NULL;
+    }
+    printf("leak_new_reference_fixed: value=%ld count=%zd\n", value, count);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *number = PyLong_FromLong(value);
+        if (number == NULL) {
+            return NULL;
+        }
+        Py_DECREF(number);
+    }
+    printf("leak_new_reference_fixed: DONE\n");
+    Py_RETURN_NONE;
+}
+// ANCHOR_END: leak_new_reference_fixed
+
+/**
+ * @brief Keeps a borrowed reference from a list after the list dropped the
+ *        item.
+ *
+ * A one-element list owns a fresh int. `PyList_GetItem` lends that int to
+ * us without a new reference. Replacing the list's item with
+ * `PyList_SetItem` releases the list's reference, the only one, so the int
+ * is freed while we still hold the borrowed pointer; reading its count is an
+ * access after free.
+ *
+ * - Release build: prints whatever pymalloc left in the first word of the
+ *   freed block (a pointer to another free block, or 0).
+ * - Debug build, or `PYTHONMALLOC=debug`: prints -2459565876494606883, the
+ *   0xDD fill of freed memory.
+ *
+ * Reference counts: `PyList_New` gives a new reference to the list;
+ * `PyList_SetItem` steals the new references to the int and to None;
+ * `PyList_GetItem` returns a borrowed reference.
+ *
+ * @return None (a new reference), or NULL with an exception set.
+ */
+// ANCHOR: borrowed_ref_after_drop
+static PyObject *
+borrowed_ref_after_drop(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
+{
+    PyObject *list = PyList_New(1);
+    if (list == NULL) {
+        return NULL;
+    }
+    PyObject *number = PyLong_FromLong(1024L * 1024L);
+    if (number == NULL || PyList_SetItem(list, 0, number) < 0) {
+        Py_DECREF(list);
+        return NULL;
+    }
+    PyObject *item = PyList_GetItem(list, 0);  /* borrowed reference */
+    printf("borrowed_ref_after_drop: item refcount: %zd\n", Py_REFCNT(item));
+    /* The list releases its reference to the int: the int is freed. */
+    if (PyList_SetItem(list, 0, Py_NewRef(Py_None)) < 0) {
+        Py_DECREF(list);
+        return NULL;
+    }
+    /* BUG: `item` was borrowed from the list and is dangling now. */
+    printf("borrowed_ref_after_drop: item refcount after drop: %zd\n",
+           Py_REFCNT(item));
+    Py_DECREF(list);
+    Py_RETURN_NONE;
+}
+// ANCHOR_END: borrowed_ref_after_drop
+
+/**
+ * @brief Corrected twin of borrowed_ref_after_drop(): turns the borrowed
+ *        reference into a strong one before the list lets go.
+ *
+ * `Py_NewRef` takes a reference of our own, so the int survives when the
+ * list replaces it; we use it, then release it with `Py_DECREF`.
+ *
+ * Reference counts: as in borrowed_ref_after_drop(), plus one new reference
+ * from `Py_NewRef` that this function releases at the end.
+ *
+ * @return None (a new reference), or NULL with an exception set.
+ */
+// ANCHOR: borrowed_ref_after_drop_fixed
+static PyObject *
+borrowed_ref_after_drop_fixed(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
+{
+    PyObject *list = PyList_New(1);
+    if (list == NULL) {
+        return NULL;
+    }
+    PyObject *number = PyLong_FromLong(1024L * 1024L);
+    if (number == NULL || PyList_SetItem(list, 0, number) < 0) {
+        Py_DECREF(list);
+        return NULL;
+    }
+    PyObject *item = Py_NewRef(PyList_GetItem(list, 0));  /* strong now */
+    printf("borrowed_ref_after_drop_fixed: item refcount: %zd\n",
+           Py_REFCNT(item));
+    if (PyList_SetItem(list, 0, Py_NewRef(Py_None)) < 0) {
+        Py_DECREF(item);
+        Py_DECREF(list);
+        return NULL;
+    }
+    printf("borrowed_ref_after_drop_fixed: item refcount after drop: %zd\n",
+           Py_REFCNT(item));
+    Py_DECREF(item);
+    Py_DECREF(list);
+    Py_RETURN_NONE;
+}
+// ANCHOR_END: borrowed_ref_after_drop_fixed
+
+/**
+ * @brief Method table of the `refcount_bugs` module: every broken function
+ *        and its `_fixed` twin.
+ */
+// ANCHOR: refcount_bugs_methods
+static PyMethodDef refcount_bugs_methods[] = {
+    {"access_after_free", access_after_free, METH_NOARGS,
+     "Read the refcount of an int after freeing it."},
+    {"access_after_free_fixed", access_after_free_fixed, METH_NOARGS,
+     "Read the refcount of an int before freeing it."},
+    {"double_decref", double_decref, METH_NOARGS,
+     "Py_DECREF a tuple twice."},
+    {"double_decref_fixed", double_decref_fixed, METH_NOARGS,
+     "Py_CLEAR a tuple twice (harmless)."},
+    {"leak_new_reference", leak_new_reference, METH_VARARGS,
+     "leak_new_reference(value, count): leak count new ints."},
+    {"leak_new_reference_fixed", leak_new_reference_fixed, METH_VARARGS,
+     "leak_new_reference_fixed(value, count): create and release count ints."},
+    {"borrowed_ref_after_drop", borrowed_ref_after_drop, METH_NOARGS,
+     "Use a borrowed list item after the list dropped it."},
+    {"borrowed_ref_after_drop_fixed", borrowed_ref_after_drop_fixed,
+     METH_NOARGS, "Keep a strong reference to a list item before dropping it."},
+    {NULL, NULL, 0, NULL}
+};
+// ANCHOR_END: refcount_bugs_methods
+
+/**
+ * @brief Module definition of `refcount_bugs` (single-phase init, no
+ *        per-module state).
+ */
+// ANCHOR: refcount_bugs_module
+static struct PyModuleDef refcount_bugs_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "refcount_bugs",
+    .m_doc = "Reference counting bugs and their fixes.",
+    .m_size = -1,
+    .m_methods = refcount_bugs_methods,
+};
+// ANCHOR_END: refcount_bugs_module
+
+/**
+ * @brief Creates the `refcount_bugs` module.
+ *
+ * @return A new reference to the module, or NULL with an exception set.
+ */
+PyMODINIT_FUNC
+PyInit_refcount_bugs(void)
+{
+    return PyModule_Create(&refcount_bugs_module);
+}
