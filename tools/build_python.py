@@ -1,0 +1,283 @@
+#!/usr/bin/env python3
+"""Build a CPython variant from a source tarball verified by sha256.
+
+Usage::
+
+    python3 tools/build_python.py --version 3.11.2 --variant debug [--source PATH]
+                                  [--from auto|debian|python.org] [--root DIR]
+                                  [--jobs N] [--force]
+
+Where things go (the convention ``tools/interpreters.py`` relies on):
+
+* root: ``--root DIR``, else ``$DEBUGBOOK_PYTHONS`` if set, else
+  ``~/.local/share/debugbook/pythons``;
+* prefix: ``<root>/cpython-<version>-<variant>``, e.g. ``cpython-3.11.2-trace-refs``;
+* interpreter: ``<prefix>/bin/python3``;
+* record: ``<prefix>/debugbook-build.json`` (version, variant, the configure command as
+  run, CFLAGS and CONFIG_ARGS from the built interpreter's sysconfig, tarball path,
+  sha256 and origin, start and end time, duration, jobs);
+* downloads: ``<root>/downloads/``; sources and build trees: ``<root>/work/<name>/``
+  (kept after a build, so gdb finds the C sources); log: ``<root>/logs/<name>.log``.
+
+The install goes to a staging directory and is moved to the prefix with one rename,
+so a prefix exists only for a complete build. A prefix with a valid record and a
+working interpreter is not rebuilt unless ``--force`` is given.
+"""
+
+import argparse
+import datetime
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+import cpython_tarballs
+import debian_source
+
+# Checked against ``./configure --help`` of CPython 3.11.2: all options exist as
+# written. --with-address-sanitizer already turns pymalloc off (3.11.2 configure.ac:
+# 'with_pymalloc="no"', "our own malloc interferes"); the explicit --without-pymalloc
+# makes that visible in the record and does not depend on it.
+VARIANTS = {
+    "release": [],
+    "debug": ["--with-pydebug"],
+    "trace-refs": ["--with-pydebug", "--with-trace-refs"],
+    "no-pymalloc": ["--with-pydebug", "--without-pymalloc"],
+    "asan": ["--with-pydebug", "--with-address-sanitizer", "--without-pymalloc"],
+}
+# The build runs the new interpreter (freezing, setup.py, compileall); LeakSanitizer
+# would fail those runs at exit on CPython's deliberate leaks. CPython's CI does the same.
+BUILD_ENV = {"asan": {"ASAN_OPTIONS": "detect_leaks=0"}}
+RECORD = "debugbook-build.json"
+STEPS = 6
+
+
+def pythons_root():
+    return Path(os.environ.get("DEBUGBOOK_PYTHONS")
+                or Path.home() / ".local" / "share" / "debugbook" / "pythons")
+
+
+def build_name(version, variant):
+    return "cpython-%s-%s" % (version, variant)
+
+
+def prefix_for(version, variant, root=None):
+    return Path(root or pythons_root()) / build_name(version, variant)
+
+
+def configure_args(variant):
+    return list(VARIANTS[variant])
+
+
+def configure_command(source_dir, prefix, variant):
+    return [str(Path(source_dir) / "configure"), "--prefix=%s" % prefix] + configure_args(variant)
+
+
+def already_built(prefix, version, variant):
+    """True if ``prefix`` holds a recorded build of this version/variant that runs."""
+    try:
+        record = json.loads((Path(prefix) / RECORD).read_text())
+        if (record.get("version"), record.get("variant")) != (version, variant):
+            return False
+        result = subprocess.run([str(Path(prefix) / "bin" / "python3"), "-c", "import sys"],
+                                capture_output=True, timeout=60)
+        return result.returncode == 0
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return False
+
+
+class Log:
+    def __init__(self, path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.file = open(self.path, "w")
+
+    def __call__(self, text):
+        self.file.write(text.rstrip("\n") + "\n")
+        self.file.flush()
+
+    def run(self, cmd, cwd=None, env=None):
+        self("$ cd %s && %s" % (cwd or os.getcwd(), " ".join(map(str, cmd))))
+        subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, check=True,
+                       stdout=self.file, stderr=subprocess.STDOUT)
+
+    def tail(self, lines=40):
+        return "\n".join(self.path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def step(number, text):
+    print("[%d/%d] %s" % (number, STEPS, text), flush=True)
+
+
+def get_tarball(args, root, log):
+    """(path, origin, downloaded_by_us) of a tarball for args.version, not yet verified."""
+    if args.source:
+        source = Path(args.source).resolve()
+        if not source.is_file():
+            raise cpython_tarballs.TarballError("--source %s: no such file" % args.source)
+        return source, "given with --source", False
+    downloads = root / "downloads"
+    if args.origin in ("auto", "debian"):
+        tarball = debian_source.fetch_orig_tarball(args.version, downloads, log)
+        if tarball:
+            package = tarball.name.split("_")[0]
+            return tarball, "Debian source package %s (apt-get source)" % package, True
+        if args.origin == "debian":
+            raise cpython_tarballs.TarballError(
+                "this system's Debian has no source package with CPython %s; use --from "
+                "python.org or --source PATH" % args.version)
+    tarball, url = cpython_tarballs.download(args.version, downloads, log)
+    return tarball, url, True
+
+
+def extract(tarball, into):
+    with tarfile.open(tarball) as archive:
+        if hasattr(tarfile, "data_filter"):
+            archive.extractall(into, filter="data")
+        else:  # Python < 3.9.17 has no filters; the tarball's sha256 is already checked
+            archive.extractall(into)
+    (top,) = [p for p in Path(into).iterdir() if p.is_dir()]
+    return top
+
+
+def sysconfig_of(python):
+    code = ("import json, sys, sysconfig; v = sysconfig.get_config_var; print(json.dumps({k: v(k) "
+            "for k in ('CFLAGS', 'CONFIG_ARGS', 'ABIFLAGS', 'Py_DEBUG', 'Py_TRACE_REFS', "
+            "'WITH_PYMALLOC')}))")
+    out = subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def build(args, root, log):
+    prefix = prefix_for(args.version, args.variant, root)
+    name = build_name(args.version, args.variant)
+    work = root / "work" / name
+    staging = work / "staging"
+    started, t0 = datetime.datetime.now(datetime.timezone.utc), time.monotonic()
+    env = dict(os.environ, **BUILD_ENV.get(args.variant, {}))
+
+    step(1, "source: get and verify the CPython %s tarball" % args.version)
+    tarball, origin, downloaded = get_tarball(args, root, log)
+    entry = cpython_tarballs.verify(tarball, args.version, origin, downloaded)
+    print("      %s\n      sha256 %s ok (%s)" % (tarball, entry["sha256"], origin), flush=True)
+
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    source_dir = extract(tarball, work)
+    build_dir = work / "build"
+    build_dir.mkdir()
+    command = configure_command(source_dir, prefix, args.variant)
+    step(2, "configure: " + " ".join(command))
+    log.run(command, cwd=build_dir, env=env)
+
+    step(3, "make -j%d (in %s)" % (args.jobs, build_dir))
+    log.run(["make", "-j%d" % args.jobs], cwd=build_dir, env=env)
+
+    try:
+        step(4, "make install DESTDIR=%s" % staging)
+        log.run(["make", "install", "DESTDIR=%s" % staging], cwd=build_dir, env=env)
+        staged = staging / prefix.relative_to(prefix.anchor)
+
+        step(5, "check the staged interpreter and write %s" % RECORD)
+        config = sysconfig_of(staged / "bin" / "python3")
+        log("sysconfig of the new interpreter: %s" % json.dumps(config))
+        ended = datetime.datetime.now(datetime.timezone.utc)
+        record = {
+            "version": args.version, "variant": args.variant,
+            "configure": " ".join(command), "configure_argv": command,
+            "build_env": BUILD_ENV.get(args.variant, {}),
+            "CFLAGS": config["CFLAGS"], "CONFIG_ARGS": config["CONFIG_ARGS"],
+            "sysconfig": config,
+            "tarball": {"path": str(tarball), "sha256": entry["sha256"], "origin": origin,
+                        "checksum_from": entry["origin"]},
+            "started": started.isoformat(timespec="seconds"),
+            "ended": ended.isoformat(timespec="seconds"),
+            "duration_seconds": round(time.monotonic() - t0, 1), "jobs": args.jobs,
+        }
+        (staged / RECORD).write_text(json.dumps(record, indent=2) + "\n")
+
+        step(6, "move into place: %s" % prefix)
+        old = prefix.with_name(prefix.name + ".old")
+        if old.exists():
+            shutil.rmtree(old)
+        if prefix.exists():
+            os.rename(prefix, old)
+        os.rename(staged, prefix)
+        if old.exists():
+            shutil.rmtree(old)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return prefix, record
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--version", required=True, help="e.g. 3.11.2")
+    parser.add_argument("--variant", required=True, choices=sorted(VARIANTS))
+    parser.add_argument("--source", help="a local tarball to use (verified, never deleted)")
+    parser.add_argument("--from", dest="origin", default="auto",
+                        choices=("auto", "debian", "python.org"),
+                        help="where to get the tarball when --source is not given")
+    parser.add_argument("--root", help="default: $DEBUGBOOK_PYTHONS or "
+                                       "~/.local/share/debugbook/pythons")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--force", action="store_true", help="rebuild an existing prefix")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    root = Path(args.root).resolve() if args.root else pythons_root()
+    try:
+        cpython_tarballs.entries_for(args.version)
+    except cpython_tarballs.TarballError as error:
+        print("build_python: %s" % error, file=sys.stderr)
+        return 2
+    prefix = prefix_for(args.version, args.variant, root)
+    if not args.force and already_built(prefix, args.version, args.variant):
+        print("already built: %s" % prefix)
+        return 0
+    if prefix.exists() and not args.force:
+        print("build_python: %s exists but has no valid %s or its interpreter does not run; "
+              "rerun with --force to replace it" % (prefix, RECORD), file=sys.stderr)
+        return 2
+    name = build_name(args.version, args.variant)
+    (root / "work").mkdir(parents=True, exist_ok=True)
+    lock = open(root / "work" / (name + ".lock"), "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        print("build_python: another build of %s is running (lock %s)" % (name, lock.name),
+              file=sys.stderr)
+        return 2
+    log = Log(root / "logs" / (name + ".log"))
+    log("build_python %s" % " ".join(sys.argv[1:] if argv is None else argv))
+    print("building %s into %s (log: %s)" % (name, prefix, log.path), flush=True)
+    try:
+        prefix, record = build(args, root, log)
+    except (cpython_tarballs.TarballError, debian_source.DebianSourceError) as error:
+        log(str(error))
+        print("build_python: %s" % error, file=sys.stderr)
+        return 2
+    except subprocess.CalledProcessError as error:
+        print("build_python: %s failed with status %d. Log: %s\n--- last 40 lines ---\n%s"
+              % (" ".join(map(str, error.cmd)), error.returncode, log.path, log.tail()),
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("build_python: interrupted; nothing was installed into %s" % prefix, file=sys.stderr)
+        return 130
+    print("built %s in %.0f s: %s/bin/python3"
+          % (name, record["duration_seconds"], prefix))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""The sha256 table of CPython source tarballs, and getting a verified tarball.
+
+The table is ``tools/cpython-sha256.txt``: one line per tarball, ``version file-name
+sha256 origin...``. A tarball is used only if its sha256 is in the table for the
+requested version. Sources, in order: a file the user gives (never deleted); Debian's
+source package when it has exactly that version; the official download site.
+"""
+
+import hashlib
+import shutil
+import urllib.request
+from pathlib import Path
+
+TABLE = Path(__file__).with_name("cpython-sha256.txt")
+DOWNLOAD_URL = "https://www.python.org/ftp/python/{version}/{file}"
+
+
+class TarballError(Exception):
+    pass
+
+
+def read_table(path=TABLE):
+    """[{'version', 'file', 'sha256', 'origin'}] in file order."""
+    entries = []
+    for number, line in enumerate(Path(path).read_text().splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        parts = line.split(None, 3)
+        if len(parts) < 4 or len(parts[2]) != 64:
+            raise TarballError("%s:%d: expected 'version file sha256 origin', got %r"
+                               % (path, number, line))
+        entries.append(dict(zip(("version", "file", "sha256", "origin"), parts)))
+    return entries
+
+
+def version_key(version):
+    return tuple(int(part) for part in version.split("."))
+
+
+def known_versions(path=TABLE):
+    return sorted({e["version"] for e in read_table(path)}, key=version_key)
+
+
+def entries_for(version, path=TABLE):
+    entries = [e for e in read_table(path) if e["version"] == version]
+    if not entries:
+        raise TarballError("unknown CPython version %s: %s has no checksum for it. Known "
+                           "versions: %s. To add one, put a line with a checksum from a source "
+                           "you can cite into that file."
+                           % (version, path, ", ".join(known_versions(path))))
+    return entries
+
+
+def newest_for_minor(minor, path=TABLE):
+    """Newest version in the table for '3.X', or None."""
+    versions = [v for v in known_versions(path) if v.rsplit(".", 1)[0] == minor]
+    return versions[-1] if versions else None
+
+
+def sha256_of(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify(tarball, version, origin, downloaded, path=TABLE):
+    """Return the matching table entry, or raise; delete ``tarball`` if we downloaded it."""
+    entries = entries_for(version, path)
+    actual = sha256_of(tarball)
+    for entry in entries:
+        if entry["sha256"] == actual:
+            return entry
+    expected = "\n".join("  %s  %s  (%s)" % (e["sha256"], e["file"], e["origin"]) for e in entries)
+    if downloaded:
+        Path(tarball).unlink()
+        fate = "The builder downloaded it, so it has been deleted; run again to re-download."
+    else:
+        fate = "It was given by you, so it is left in place; check where it came from."
+    raise TarballError(
+        "sha256 mismatch for %s\n  file:     %s\n  origin:   %s\n  actual:   %s\n"
+        "  expected (from %s):\n%s\n%s"
+        % (version, tarball, origin, actual, path, expected, fate))
+
+
+def download(version, downloads, log, path=TABLE):
+    """Download the first tarball listed for ``version``; return (file, url)."""
+    entry = entries_for(version, path)[0]
+    url = DOWNLOAD_URL.format(version=version, file=entry["file"])
+    target = Path(downloads) / entry["file"]
+    if target.exists():
+        return target, url
+    Path(downloads).mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    log("downloading %s to %s" % (url, target))
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response, open(partial, "wb") as out:
+            shutil.copyfileobj(response, out)
+        partial.rename(target)
+    except OSError as error:
+        raise TarballError("could not download %s: %s. Download it yourself and pass "
+                           "--source PATH." % (url, error))
+    finally:
+        if partial.exists():
+            partial.unlink()
+    return target, url
