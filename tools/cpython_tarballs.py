@@ -19,8 +19,9 @@ class TarballError(Exception):
     pass
 
 
-def read_table(path=TABLE):
+def read_table(path=None):
     """[{'version', 'file', 'sha256', 'origin'}] in file order."""
+    path = path or TABLE
     entries = []
     for number, line in enumerate(Path(path).read_text().splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -37,11 +38,12 @@ def version_key(version):
     return tuple(int(part) for part in version.split("."))
 
 
-def known_versions(path=TABLE):
+def known_versions(path=None):
     return sorted({e["version"] for e in read_table(path)}, key=version_key)
 
 
-def entries_for(version, path=TABLE):
+def entries_for(version, path=None):
+    path = path or TABLE
     entries = [e for e in read_table(path) if e["version"] == version]
     if not entries:
         raise TarballError("unknown CPython version %s: %s has no checksum for it. Known "
@@ -51,7 +53,7 @@ def entries_for(version, path=TABLE):
     return entries
 
 
-def newest_for_minor(minor, path=TABLE):
+def newest_for_minor(minor, path=None):
     """Newest version in the table for '3.X', or None."""
     versions = [v for v in known_versions(path) if v.rsplit(".", 1)[0] == minor]
     return versions[-1] if versions else None
@@ -65,8 +67,9 @@ def sha256_of(path):
     return digest.hexdigest()
 
 
-def verify(tarball, version, origin, downloaded, path=TABLE):
+def verify(tarball, version, origin, downloaded, path=None):
     """Return the matching table entry, or raise; delete ``tarball`` if we downloaded it."""
+    path = path or TABLE
     entries = entries_for(version, path)
     actual = sha256_of(tarball)
     for entry in entries:
@@ -84,7 +87,7 @@ def verify(tarball, version, origin, downloaded, path=TABLE):
         % (version, tarball, origin, actual, path, expected, fate))
 
 
-def download(version, downloads, log, path=TABLE):
+def download(version, downloads, log, path=None):
     """Download the first tarball listed for ``version``; return (file, url)."""
     entry = entries_for(version, path)[0]
     url = DOWNLOAD_URL.format(version=version, file=entry["file"])
