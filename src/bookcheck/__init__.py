@@ -1,0 +1,1 @@
+"""Checks that the book's transcripts are what real interpreters print."""

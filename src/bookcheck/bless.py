@@ -1,0 +1,85 @@
+"""Rewrites the expected output of failing blocks with what an interpreter printed.
+
+Only the content lines of a failing block change; every other byte of the page is kept,
+and each page is written atomically. A block edited since the results were made is left
+alone, so nothing a person wrote in between is lost.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .compare import normalise
+from .config import Rule
+from .pages import parse_blocks
+from .report import write_atomically
+
+
+class Stale:
+    def __init__(self, page: str, line: int, env: str, actual: str):
+        self.page, self.line, self.env, self.actual = page, line, env, actual
+
+
+def stale_blocks(all_results: list[dict], rules: list[Rule]) -> tuple[list[Stale], list[str]]:
+    """Failing blocks with the output to write, and the blocks that cannot be blessed."""
+    failing: dict = {}
+    for results in sorted(all_results, key=lambda r: r["env"]):
+        for record in results["blocks"]:
+            if record["status"] == "fail":
+                failing.setdefault((record["page"], record["line"], record["key"]),
+                                   []).append((results["env"], record["actual"]))
+    stale, problems = [], []
+    for (page, line, _key), candidates in sorted(failing.items()):
+        distinct = {normalise(actual, rules) for _, actual in candidates}
+        if len(distinct) > 1:
+            envs = ", ".join(env for env, _ in candidates)
+            problems.append(f"{page}:{line}: interpreters {envs} print different output for "
+                            "this block: narrow its :python: or :build: so each applies to "
+                            "one kind of build, then bless again")
+            continue
+        env, actual = candidates[0]
+        stale.append(Stale(page, line, env, actual))
+    return stale, problems
+
+
+def rewrite_page(path: Path, display: str, items: list[Stale], keys: dict) -> list[str]:
+    """Rewrite the given blocks of one page; returns messages for blocks left alone."""
+    text = path.read_bytes().decode("utf-8")
+    lines = text.splitlines(keepends=True)
+    blocks = {b.line: b for b in parse_blocks(text, display)}
+    skipped = []
+    for item in sorted(items, key=lambda i: i.line, reverse=True):
+        block = blocks.get(item.line)
+        if block is None or block.key != keys[(item.page, item.line)]:
+            skipped.append(f"{display}:{item.line}: the block changed since it was checked; "
+                           "run the checks again before blessing")
+            continue
+        first, last = block.content_start - 1, block.content_end - 1
+        indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
+        ending = lines[last][len(lines[last].rstrip("\r\n")):] or "\n"
+        new = [(indent + out).rstrip() + ending for out in item.actual.rstrip("\n").split("\n")]
+        lines[first:last + 1] = new
+    updated = "".join(lines)
+    if updated != text:
+        write_atomically(path, updated)
+    return skipped
+
+
+def bless(all_results: list[dict], root: Path, rules: list[Rule], check_only: bool) -> int:
+    stale, problems = stale_blocks(all_results, rules)
+    keys = {(r["page"], r["line"]): r["key"] for res in all_results for r in res["blocks"]}
+    for item in stale:
+        verb = "stale" if check_only else "blessing"
+        print(f"{verb}: {item.page}:{item.line} with the output of {item.env}")
+    if not check_only:
+        pages: dict = {}
+        for item in stale:
+            pages.setdefault(item.page, []).append(item)
+        for page, items in pages.items():
+            problems += rewrite_page(root / page, page, items, keys)
+    for problem in problems:
+        print(f"cannot bless {problem}")
+    if not stale and not problems:
+        print("nothing to bless: every checked block matches")
+    if check_only:
+        return 1 if stale or problems else 0
+    return 1 if problems else 0

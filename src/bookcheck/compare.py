@@ -1,0 +1,51 @@
+"""Compares a block's expected transcript with what the interpreter printed.
+
+Both sides go through the same named normalisation rules before comparing and before a
+diff is shown. A line that is exactly ``[...]`` matches any number of lines, and ``[...]``
+inside a line matches any text on that line.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+
+from .config import Rule
+from .model import WILDCARD
+
+
+def normalise(text: str, rules: list[Rule]) -> str:
+    for rule in rules:
+        text = rule.pattern.sub(rule.replacement, text)
+    return text
+
+
+def _pattern(expected: str) -> re.Pattern:
+    parts = []
+    for line in expected.splitlines():
+        if line.strip() == WILDCARD:
+            parts.append(r"(?:[^\n]*\n)*?")
+        else:
+            pieces = line.split(WILDCARD)
+            parts.append("[^\n]*?".join(re.escape(p) for p in pieces) + r"\n")
+    return re.compile("".join(parts))
+
+
+def matches(expected: str, actual: str, rules: list[Rule]) -> bool:
+    want = normalise(_tidy(expected), rules)
+    have = normalise(_tidy(actual), rules)
+    if WILDCARD not in want:
+        return want == have
+    return _pattern(want).fullmatch(have) is not None
+
+
+def unified_diff(expected: str, actual: str, rules: list[Rule], label: str) -> str:
+    want = normalise(_tidy(expected), rules).splitlines(keepends=True)
+    have = normalise(_tidy(actual), rules).splitlines(keepends=True)
+    return "".join(difflib.unified_diff(want, have, f"expected ({label})", "actual", n=3))
+
+
+def _tidy(text: str) -> str:
+    lines = [line.rstrip() for line in text.splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,91 @@
+"""What the running interpreter is, decided by a compiled probe and by the interpreter itself.
+
+Build traits come from ``buildprobe.compiled_with()``: the ``#ifdef`` s of the headers an
+extension is compiled against, so conditions are decided by the real interpreter and never
+by an environment's name.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.machinery
+import os
+import platform
+import sys
+import sysconfig
+from pathlib import Path
+
+
+def base_executable() -> str:
+    """The interpreter itself, not the virtual environment's launcher for it."""
+    return getattr(sys, "_base_executable", None) or sys.executable
+
+
+def allocator_in_use(flags: dict) -> str:
+    try:
+        import _testinternalcapi
+        return _testinternalcapi.pymem_getallocatorsname()
+    except (ImportError, AttributeError, RuntimeError):
+        pass
+    chosen = os.environ.get("PYTHONMALLOC")
+    if chosen:
+        return chosen + " (from PYTHONMALLOC)"
+    default = "pymalloc" if flags.get("WITH_PYMALLOC") else "malloc"
+    return default + "_debug" if flags.get("Py_DEBUG") else default
+
+
+def describe(probe_dir: Path) -> dict:
+    """Everything the checker and a reader want to know about this interpreter."""
+    if str(probe_dir) not in sys.path:
+        sys.path.insert(0, str(probe_dir))
+    flags = dict(importlib.import_module("buildprobe").compiled_with())
+    traits = {
+        "debug": bool(flags.get("Py_DEBUG")),
+        "trace-refs": bool(flags.get("Py_TRACE_REFS")),
+        "pymalloc": bool(flags.get("WITH_PYMALLOC")),
+        "asan": bool(flags.get("address_sanitizer")),
+        "free-threading": bool(flags.get("Py_GIL_DISABLED")),
+    }
+    version = platform.python_version()
+    return {
+        "path": base_executable(),
+        "version": version,
+        "version_info": list(sys.version_info[:3]),
+        "label": label(version, traits),
+        "traits": traits,
+        "compiled_with": flags,
+        "ref_debug": bool(flags.get("Py_REF_DEBUG")),
+        "allocator": allocator_in_use(flags),
+        "abiflags": getattr(sys, "abiflags", ""),
+        "ext_suffix": sysconfig.get_config_var("EXT_SUFFIX"),
+        "loads_suffixes": list(importlib.machinery.EXTENSION_SUFFIXES),
+        "config_args": sysconfig.get_config_var("CONFIG_ARGS") or "",
+    }
+
+
+def label(version: str, traits: dict) -> str:
+    words = ["debug" if traits["debug"] else "release"]
+    words += [t for t in ("trace-refs", "asan", "free-threading") if traits[t]]
+    if not traits["pymalloc"]:
+        words.append("no-pymalloc")
+    return f"CPython {version} " + " ".join(words)
+
+
+def format_report(info: dict) -> str:
+    flags = info["compiled_with"]
+    rows = [
+        ("interpreter", info["path"]),
+        ("version", info["version"]),
+        ("build", info["label"]),
+        ("Py_DEBUG", flags.get("Py_DEBUG")),
+        ("Py_REF_DEBUG", flags.get("Py_REF_DEBUG")),
+        ("Py_TRACE_REFS", flags.get("Py_TRACE_REFS")),
+        ("WITH_PYMALLOC", flags.get("WITH_PYMALLOC")),
+        ("allocator in use", info["allocator"]),
+        ("AddressSanitizer", flags.get("address_sanitizer")),
+        ("free-threading", flags.get("Py_GIL_DISABLED")),
+        ("ABIFLAGS", repr(info["abiflags"])),
+        ("EXT_SUFFIX", info["ext_suffix"]),
+        ("loads suffixes", " ".join(info["loads_suffixes"])),
+    ]
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)

@@ -1,0 +1,244 @@
+"""The model of a transcript block, shared by the Sphinx directives and the checker.
+
+Both sides hand the raw option strings and content lines to :func:`make_block`, so a
+page and its check can never read a block differently, and a malformed block gets the
+same message (with file and line) in the Sphinx build and in the checker.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import shlex
+import signal
+from dataclasses import dataclass, field
+
+KINDS = {"pycon-session": "pycon", "console-session": "console"}
+
+TRAITS = ("debug", "trace-refs", "pymalloc", "asan", "free-threading")
+TRAIT_ALIASES = {"release": ("debug", False)}
+
+OPTIONS = {
+    "python": "version specifier, e.g. '>=3.10' or '==3.11.*'",
+    "build": "build traits, e.g. 'debug', 'release', 'debug, no-pymalloc'",
+    "env": "environment variables, e.g. 'PYTHONMALLOC=debug'",
+    "options": "interpreter options (pycon only), e.g. '-X showrefcount'",
+    "expect": "'ok', 'exit N', 'fatal' or 'signal NAME'",
+    "timeout": "seconds, e.g. '30'",
+    "unchecked": "why no interpreter here can check this block",
+    "caption": "text shown before the generated conditions",
+}
+
+WILDCARD = "[...]"
+DEFAULT_TIMEOUT = 60.0
+
+
+class BlockError(Exception):
+    """A malformed block: carries where it is so every caller can report file:line."""
+
+    def __init__(self, path: str, line: int, message: str):
+        super().__init__(f"{path}:{line}: {message}")
+        self.path, self.line, self.message = path, line, message
+
+
+@dataclass(frozen=True)
+class Expectation:
+    kind: str = "ok"  # ok | exit | fatal | signal
+    value: int = 0
+
+    def describe(self) -> str:
+        if self.kind == "exit":
+            return f"exits with status {self.value}"
+        if self.kind == "fatal":
+            return "aborts with a Fatal Python error"
+        if self.kind == "signal":
+            return f"is killed by {signal.Signals(self.value).name}"
+        return "runs normally"
+
+
+@dataclass(frozen=True)
+class Conditions:
+    specifiers: tuple = ()  # ((operator, version-tuple, wildcard), ...)
+    python_text: str = ""
+    traits: tuple = ()  # ((trait, wanted), ...)
+
+    def applies_to(self, version: tuple, traits: dict) -> tuple[bool, str]:
+        """Whether an interpreter with this version and these traits runs the block."""
+        for op, wanted, wildcard in self.specifiers:
+            if not _version_matches(version, op, wanted, wildcard):
+                return False, f"needs Python {self.python_text}"
+        for trait, wanted in self.traits:
+            if bool(traits.get(trait)) != wanted:
+                return False, f"needs a build {'with' if wanted else 'without'} {trait}"
+        return True, ""
+
+
+@dataclass
+class Block:
+    kind: str  # pycon | console
+    path: str
+    line: int  # line of the directive, 1-based
+    options: dict
+    content: list
+    conditions: Conditions = field(default_factory=Conditions)
+    env: dict = field(default_factory=dict)
+    interpreter_options: list = field(default_factory=list)
+    expect: Expectation = field(default_factory=Expectation)
+    timeout: float = DEFAULT_TIMEOUT
+    unchecked: str = ""
+    caption: str = ""
+    content_start: int = 0  # first and last line of the content, 1-based, for blessing
+    content_end: int = 0
+
+    @property
+    def key(self) -> str:
+        """Identifies the block's text, so results can be matched to an unedited block."""
+        text = "\0".join([self.kind, *(f"{k}={v}" for k, v in sorted(self.options.items())),
+                          *self.content])
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}"
+
+    def describe_conditions(self) -> str:
+        parts = []
+        if self.conditions.python_text:
+            parts.append(f"Python {self.conditions.python_text}")
+        for trait, wanted in self.conditions.traits:
+            if trait == "debug":
+                parts.append("debug build" if wanted else "release build")
+            else:
+                parts.append(trait if wanted else f"no {trait}")
+        parts += [f"{k}={v}" for k, v in self.env.items()]
+        if self.interpreter_options:
+            parts.append(shlex.join(self.interpreter_options))
+        if self.expect.kind != "ok":
+            parts.append(self.expect.describe())
+        return ", ".join(parts)
+
+
+def make_block(directive: str, options: dict, content: list, path: str, line: int) -> Block:
+    """Validate a directive's raw options and content; raise BlockError on anything wrong."""
+    kind = KINDS[directive]
+    content = [c.rstrip() for c in content]
+    while content and not content[-1]:
+        content.pop()
+    while content and not content[0]:
+        content.pop(0)
+    options = {k: (v or "").strip() for k, v in options.items()}
+
+    def fail(message: str):
+        raise BlockError(path, line, message)
+
+    for name in options:
+        if name not in OPTIONS:
+            fail(f"unknown option ':{name}:' in {directive}; known options: "
+                 + ", ".join(f":{o}:" for o in OPTIONS))
+    if not content:
+        fail(f"{directive} has no transcript: add the session after a blank line")
+    block = Block(kind=kind, path=path, line=line, options=options, content=content)
+    try:
+        block.conditions = Conditions(*_parse_specifiers(options.get("python", "")),
+                                      _parse_traits(options.get("build", "")))
+        block.env = _parse_env(options.get("env", ""))
+        block.interpreter_options = shlex.split(options.get("options", ""))
+        block.expect = _parse_expect(options.get("expect", "ok"))
+        block.timeout = _parse_timeout(options.get("timeout", ""))
+    except ValueError as exc:
+        fail(str(exc))
+    if kind == "console" and block.interpreter_options:
+        fail(":options: applies to pycon-session only; write the options in the $ command")
+    block.unchecked = options.get("unchecked", "")
+    if "unchecked" in options and not block.unchecked:
+        fail(":unchecked: needs a reason, e.g. ':unchecked: needs a 3.13 debug build'")
+    block.caption = options.get("caption", "")
+    _check_prompts(block, fail)
+    return block
+
+
+def _check_prompts(block: Block, fail) -> None:
+    first = block.content[0]
+    if block.kind == "pycon" and not first.startswith(">>>"):
+        fail(f"a pycon-session starts with a '>>> ' line, not {first!r}")
+    if block.kind == "console" and not first.startswith("$ "):
+        fail(f"a console-session starts with a '$ ' command line, not {first!r}")
+
+
+_SPEC = re.compile(r"^(==|!=|>=|<=|>|<)\s*(\d+(?:\.\d+)*)(\.\*)?$")
+
+
+def _parse_specifiers(text: str):
+    specs = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        match = _SPEC.match(part)
+        if not match:
+            raise ValueError(f"bad :python: specifier {part!r}: use e.g. '>=3.10', "
+                             "'<3.13' or '==3.11.*'")
+        op, number, star = match.groups()
+        if star and op not in ("==", "!="):
+            raise ValueError(f"bad :python: specifier {part!r}: '.*' goes with == or != only")
+        specs.append((op, tuple(int(n) for n in number.split(".")), bool(star)))
+    return tuple(specs), text
+
+
+def _version_matches(version: tuple, op: str, wanted: tuple, wildcard: bool) -> bool:
+    if wildcard:
+        equal = tuple(version[: len(wanted)]) == wanted
+        return equal if op == "==" else not equal
+    have = tuple(version[: max(len(wanted), 1)]) + (0,) * (len(wanted) - len(version))
+    wanted = wanted + (0,) * (len(have) - len(wanted))
+    return {"==": have == wanted, "!=": have != wanted, ">=": have >= wanted,
+            "<=": have <= wanted, ">": have > wanted, "<": have < wanted}[op]
+
+
+def _parse_traits(text: str):
+    traits = []
+    for word in filter(None, re.split(r"[,\s]+", text)):
+        if word in TRAIT_ALIASES:
+            traits.append(TRAIT_ALIASES[word])
+            continue
+        name, wanted = (word[3:], False) if word.startswith("no-") else (word, True)
+        if name not in TRAITS:
+            raise ValueError(f"unknown build trait {word!r} in :build:; known: release, "
+                             + ", ".join(TRAITS) + " (each may be prefixed with 'no-')")
+        traits.append((name, wanted))
+    return tuple(traits)
+
+
+def _parse_env(text: str) -> dict:
+    env = {}
+    for item in shlex.split(text):
+        name, sep, value = item.partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ValueError(f"bad :env: entry {item!r}: write NAME=value")
+        env[name] = value
+    return env
+
+
+def _parse_expect(text: str) -> Expectation:
+    words = text.split()
+    if words == ["ok"]:
+        return Expectation()
+    if words == ["fatal"]:
+        return Expectation("fatal", int(signal.SIGABRT))
+    if len(words) == 2 and words[0] == "exit" and words[1].isdigit() and words[1] != "0":
+        return Expectation("exit", int(words[1]))
+    if len(words) == 2 and words[0] == "signal":
+        name = words[1].upper()
+        name = name if name.startswith("SIG") else "SIG" + name
+        if name in signal.Signals.__members__:
+            return Expectation("signal", int(signal.Signals[name]))
+    raise ValueError(f"bad :expect: {text!r}: use 'ok', 'exit N' (N > 0), 'fatal' "
+                     "or 'signal NAME' (e.g. 'signal SIGSEGV')")
+
+
+def _parse_timeout(text: str) -> float:
+    if not text:
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise ValueError(f"bad :timeout: {text!r}: give seconds between 0 and 3600")
+    return value
