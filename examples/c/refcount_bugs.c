@@ -2,16 +2,13 @@
  * @file refcount_bugs.c
  * @brief Reference counting mistakes, each next to its corrected twin.
  *
- * The module `refcount_bugs` collects the classic reference counting bugs of
- * C extensions: using an object after its last reference is gone, releasing
- * a reference twice, never releasing a new reference, and keeping a borrowed
- * reference after its owner let go of the object.
- *
- * Every broken function `name` has a twin `name_fixed` that does the same
- * work correctly. The broken functions are written so that their outcome is
- * the same on every run: a release build of CPython stays silent (or prints
- * stale memory), a debug build (`Py_DEBUG`, which implies `Py_REF_DEBUG`)
- * either shows the poisoned memory or aborts with a fatal error.
+ * Module `refcount_bugs`: using an object after its last reference is gone,
+ * releasing a reference twice, never releasing new references, and keeping a
+ * borrowed reference after its owner let go of the object. Each broken
+ * function `name` has a corrected twin `name_fixed`. The outcome is the same
+ * on every run: a release build stays silent or prints stale memory; a debug
+ * build (`Py_DEBUG`, which implies `Py_REF_DEBUG`) shows the 0xDD fill of
+ * freed memory or aborts with a fatal error.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -26,18 +23,13 @@
  * so releasing the only reference hands the memory back to the object
  * allocator. Reading `Py_REFCNT` afterwards reads freed memory.
  *
- * - Release build: prints whatever the allocator wrote into the first word
- *   of the freed block. pymalloc keeps its list of free blocks there, so the
- *   value is a pointer to another free block, or 0.
- * - Debug build, or `PYTHONMALLOC=debug`: the debug hooks fill freed memory
- *   with the byte 0xDD, so the count reads as 0xDDDDDDDDDDDDDDDD, which is
- *   printed as -2459565876494606883. Nothing aborts: the read itself is not
- *   checked, only its result looks wrong.
+ * - Release build: prints what pymalloc wrote into the first word of the
+ *   freed block: its link to the next free block, a pointer (0 if none).
+ * - Debug build, or `PYTHONMALLOC=debug`: freed memory is filled with 0xDD,
+ *   so it prints -2459565876494606883 (0xDDDDDDDDDDDDDDDD). Nothing aborts.
  *
- * Reference counts: the int starts with one new reference owned by this
- * function; `Py_DECREF` releases it and the object is deallocated.
- *
- * @return None (a new reference).
+ * Reference counts: one new reference from `PyLong_FromLong`, released by
+ * `Py_DECREF`, which deallocates the int.
  */
 // ANCHOR: access_after_free
 static PyObject *
@@ -61,14 +53,10 @@ access_after_free(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
  * @brief Corrected twin of access_after_free(): reads everything it needs
  *        while it still owns a reference.
  *
- * The value and the reference count are read before `Py_DECREF`; after it
- * the pointer is never touched again. Same output on release and debug
- * builds.
+ * The count is read before `Py_DECREF`; afterwards the pointer is never
+ * used. Same output on every build.
  *
- * Reference counts: one new reference from `PyLong_FromLong`, released once
- * by `Py_DECREF`.
- *
- * @return None (a new reference).
+ * Reference counts: one new reference, released once by `Py_DECREF`.
  */
 // ANCHOR: access_after_free_fixed
 static PyObject *
@@ -78,12 +66,10 @@ access_after_free_fixed(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
     if (number == NULL) {
         return NULL;
     }
-    Py_ssize_t refcount = Py_REFCNT(number);
-    long value = PyLong_AsLong(number);
+    Py_ssize_t refcount = Py_REFCNT(number);  /* read while we own it */
     Py_DECREF(number);
-    number = NULL;  /* nothing can use the dangling pointer by mistake */
-    printf("access_after_free_fixed: value %ld had refcount %zd\n",
-           value, refcount);
+    printf("access_after_free_fixed: refcount before Py_DECREF: %zd\n",
+           refcount);
     Py_RETURN_NONE;
 }
 // ANCHOR_END: access_after_free_fixed
@@ -95,26 +81,20 @@ access_after_free_fixed(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
  * on it twice. The first call deallocates the tuple; the second one
  * decrements the count of a dead object from 0 to -1.
  *
- * - Release build: silent. A dead tuple of length 1 to 19 goes onto a free
- *   list that links its entries through the first item slot and leaves the
- *   count and type fields alone, so the second decrement writes -1 into
- *   memory nobody reads; the next tuple of that length taken from the list
- *   gets its count reset to 1.
- * - Debug build: `Py_DECREF` checks for a negative count and aborts with
+ * - Release build: silent. Dead tuples of length 1 to 19 go onto a free
+ *   list linked through the first item slot; count and type stay as they
+ *   were, so the -1 lands in memory nobody reads, and the tuple's next user
+ *   gets a fresh count of 1.
+ * - Debug build: `Py_DECREF` sees the negative count and aborts:
  *   `_Py_NegativeRefcount: Assertion failed: object has negative ref count`,
- *   a dump of the object (`object refcount : -1`, `object type name:
- *   tuple`), then `Fatal Python error: _PyObject_AssertFailed` and SIGABRT.
- *   The check lives in the expanded `Py_DECREF`, so only code compiled
- *   against debug headers triggers it.
+ *   an object dump (`object refcount : -1`, `object type name: tuple`), then
+ *   `Fatal Python error: _PyObject_AssertFailed` and SIGABRT. The check is in
+ *   the expanded `Py_DECREF`: only code built with debug headers has it.
  *
- * Why a tuple and not a float: the float free list links its entries
- * through the type pointer, and the debug build's object dump follows that
- * pointer and crashes with SIGSEGV before the fatal error is printed.
+ * Not a float: the float free list is linked through the type pointer, and
+ * the debug object dump follows it and dies with SIGSEGV instead.
  *
- * Reference counts: one new reference from `Py_BuildValue`, released twice:
- * one release too many.
- *
- * @return None (a new reference); the debug build never gets that far.
+ * Reference counts: one new reference, released twice.
  */
 // ANCHOR: double_decref
 static PyObject *
@@ -138,12 +118,9 @@ double_decref(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
  * @brief Corrected twin of double_decref(): one new reference, one release.
  *
  * `Py_CLEAR` releases the reference and sets the variable to NULL, so a
- * second `Py_CLEAR` (or `Py_XDECREF`) on the same variable does nothing.
+ * second `Py_CLEAR` on it does nothing.
  *
- * Reference counts: one new reference from `Py_BuildValue`, released
- * exactly once.
- *
- * @return None (a new reference).
+ * Reference counts: one new reference, released exactly once.
  */
 // ANCHOR: double_decref_fixed
 static PyObject *
@@ -167,18 +144,15 @@ double_decref_fixed(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
  * @brief Creates `count` ints and never releases them.
  *
  * Arguments: `(value, count)`, a C long and a `Py_ssize_t`. Each
- * `PyLong_FromLong(value)` returns a new reference that is dropped on the
- * floor. For a value outside the small-int cache (-5 to 256) every call
- * allocates a fresh object, so `count` objects leak.
+ * `PyLong_FromLong(value)` returns a new reference that is dropped. Outside
+ * the small-int cache (-5 to 256) each one is a fresh object.
  *
- * - Release build: nothing visible except memory growth.
- * - Debug build: `sys.gettotalrefcount()` grows by `count` per call, and
- *   `sys.getallocatedblocks()` grows by about `count` too. For a cached
- *   value only the count of the cached int grows.
+ * - Release build: nothing visible but memory growth.
+ * - Debug build: each call adds `count` to `sys.gettotalrefcount()` (and,
+ *   for an uncached value, `count` to `sys.getallocatedblocks()`);
+ *   `-X showrefcount` reports them at exit.
  *
  * Reference counts: `count` new references, none released.
- *
- * @return None (a new reference), or NULL with an exception set.
  */
 // ANCHOR: leak_new_reference
 static PyObject *
@@ -206,13 +180,10 @@ leak_new_reference(PyObject *Py_UNUSED(self), PyObject *args)
  * @brief Corrected twin of leak_new_reference(): releases every int it
  *        creates.
  *
- * Arguments: `(value, count)`, as for leak_new_reference(). On a debug build
- * `sys.gettotalrefcount()` is the same before and after the call.
+ * Arguments: `(value, count)`. On a debug build `sys.gettotalrefcount()`
+ * is the same before and after the call.
  *
- * Reference counts: `count` new references, each released with `Py_DECREF`
- * once it is no longer needed.
- *
- * @return None (a new reference), or NULL with an exception set.
+ * Reference counts: `count` new references, each released by `Py_DECREF`.
  */
 // ANCHOR: leak_new_reference_fixed
 static PyObject *
@@ -240,34 +211,23 @@ leak_new_reference_fixed(PyObject *Py_UNUSED(self), PyObject *args)
  * @brief Keeps a borrowed reference from a list after the list dropped the
  *        item.
  *
- * A one-element list owns a fresh int. `PyList_GetItem` lends that int to
- * us without a new reference. Replacing the list's item with
- * `PyList_SetItem` releases the list's reference, the only one, so the int
- * is freed while we still hold the borrowed pointer; reading its count is an
- * access after free.
+ * A one-element list owns a fresh int; `PyList_GetItem` lends it to us.
+ * Replacing the item with `PyList_SetItem` releases the list's reference,
+ * the only one, so the int is freed under our borrowed pointer.
  *
- * - Release build: prints whatever pymalloc left in the first word of the
- *   freed block (a pointer to another free block, or 0).
- * - Debug build, or `PYTHONMALLOC=debug`: prints -2459565876494606883, the
- *   0xDD fill of freed memory.
+ * - Release build: prints pymalloc's free-list link (a pointer, 0 if none).
+ * - Debug build, or `PYTHONMALLOC=debug`: prints -2459565876494606883.
  *
- * Reference counts: `PyList_New` gives a new reference to the list;
- * `PyList_SetItem` steals the new references to the int and to None;
- * `PyList_GetItem` returns a borrowed reference.
- *
- * @return None (a new reference), or NULL with an exception set.
+ * Reference counts: `Py_BuildValue` returns a new reference to the list,
+ * which owns the int; `PyList_GetItem` borrows; `PyList_SetItem` steals the
+ * new reference to None and releases the int.
  */
 // ANCHOR: borrowed_ref_after_drop
 static PyObject *
 borrowed_ref_after_drop(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
 {
-    PyObject *list = PyList_New(1);
+    PyObject *list = Py_BuildValue("[l]", 1024L * 1024L);  /* [1048576] */
     if (list == NULL) {
-        return NULL;
-    }
-    PyObject *number = PyLong_FromLong(1024L * 1024L);
-    if (number == NULL || PyList_SetItem(list, 0, number) < 0) {
-        Py_DECREF(list);
         return NULL;
     }
     PyObject *item = PyList_GetItem(list, 0);  /* borrowed reference */
@@ -290,24 +250,16 @@ borrowed_ref_after_drop(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
  *        reference into a strong one before the list lets go.
  *
  * `Py_NewRef` takes a reference of our own, so the int survives when the
- * list replaces it; we use it, then release it with `Py_DECREF`.
- *
- * Reference counts: as in borrowed_ref_after_drop(), plus one new reference
- * from `Py_NewRef` that this function releases at the end.
- *
- * @return None (a new reference), or NULL with an exception set.
+ * list replaces it. Reference counts: as in borrowed_ref_after_drop(), plus
+ * the new reference from `Py_NewRef`, released at the end.
  */
 // ANCHOR: borrowed_ref_after_drop_fixed
 static PyObject *
-borrowed_ref_after_drop_fixed(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
+borrowed_ref_after_drop_fixed(PyObject *Py_UNUSED(self),
+                              PyObject *Py_UNUSED(args))
 {
-    PyObject *list = PyList_New(1);
+    PyObject *list = Py_BuildValue("[l]", 1024L * 1024L);  /* [1048576] */
     if (list == NULL) {
-        return NULL;
-    }
-    PyObject *number = PyLong_FromLong(1024L * 1024L);
-    if (number == NULL || PyList_SetItem(list, 0, number) < 0) {
-        Py_DECREF(list);
         return NULL;
     }
     PyObject *item = Py_NewRef(PyList_GetItem(list, 0));  /* strong now */
@@ -336,8 +288,7 @@ static PyMethodDef refcount_bugs_methods[] = {
      "Read the refcount of an int after freeing it."},
     {"access_after_free_fixed", access_after_free_fixed, METH_NOARGS,
      "Read the refcount of an int before freeing it."},
-    {"double_decref", double_decref, METH_NOARGS,
-     "Py_DECREF a tuple twice."},
+    {"double_decref", double_decref, METH_NOARGS, "Py_DECREF a tuple twice."},
     {"double_decref_fixed", double_decref_fixed, METH_NOARGS,
      "Py_CLEAR a tuple twice (harmless)."},
     {"leak_new_reference", leak_new_reference, METH_VARARGS,
@@ -347,14 +298,13 @@ static PyMethodDef refcount_bugs_methods[] = {
     {"borrowed_ref_after_drop", borrowed_ref_after_drop, METH_NOARGS,
      "Use a borrowed list item after the list dropped it."},
     {"borrowed_ref_after_drop_fixed", borrowed_ref_after_drop_fixed,
-     METH_NOARGS, "Keep a strong reference to a list item before dropping it."},
+     METH_NOARGS, "Own a reference to a list item before the list drops it."},
     {NULL, NULL, 0, NULL}
 };
 // ANCHOR_END: refcount_bugs_methods
 
 /**
- * @brief Module definition of `refcount_bugs` (single-phase init, no
- *        per-module state).
+ * @brief Module definition of `refcount_bugs` (single-phase init).
  */
 // ANCHOR: refcount_bugs_module
 static struct PyModuleDef refcount_bugs_module = {
