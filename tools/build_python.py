@@ -32,12 +32,12 @@ import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import time
 from pathlib import Path
 
 import cpython_tarballs
 import debian_source
+from build_steps import Log, extract, sysconfig_of
 
 # Checked against ``./configure --help`` of CPython 3.11.2: all options exist as
 # written. --with-address-sanitizer already turns pymalloc off (3.11.2 configure.ac:
@@ -91,25 +91,6 @@ def already_built(prefix, version, variant):
         return False
 
 
-class Log:
-    def __init__(self, path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.file = open(self.path, "w")
-
-    def __call__(self, text):
-        self.file.write(text.rstrip("\n") + "\n")
-        self.file.flush()
-
-    def run(self, cmd, cwd=None, env=None):
-        self("$ cd %s && %s" % (cwd or os.getcwd(), " ".join(map(str, cmd))))
-        subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, check=True,
-                       stdout=self.file, stderr=subprocess.STDOUT)
-
-    def tail(self, lines=40):
-        return "\n".join(self.path.read_text(errors="replace").splitlines()[-lines:])
-
-
 def step(number, text):
     print("[%d/%d] %s" % (number, STEPS, text), flush=True)
 
@@ -133,24 +114,6 @@ def get_tarball(args, root, log):
                 "python.org or --source PATH" % args.version)
     tarball, url = cpython_tarballs.download(args.version, downloads, log)
     return tarball, url, True
-
-
-def extract(tarball, into):
-    with tarfile.open(tarball) as archive:
-        if hasattr(tarfile, "data_filter"):
-            archive.extractall(into, filter="data")
-        else:  # Python < 3.9.17 has no filters; the tarball's sha256 is already checked
-            archive.extractall(into)
-    (top,) = [p for p in Path(into).iterdir() if p.is_dir()]
-    return top
-
-
-def sysconfig_of(python):
-    code = ("import json, sys, sysconfig; v = sysconfig.get_config_var; print(json.dumps({k: v(k) "
-            "for k in ('CFLAGS', 'CONFIG_ARGS', 'ABIFLAGS', 'Py_DEBUG', 'Py_TRACE_REFS', "
-            "'WITH_PYMALLOC')}))")
-    out = subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True)
-    return json.loads(out.stdout)
 
 
 def build(args, root, log):
@@ -185,7 +148,7 @@ def build(args, root, log):
         staged = staging / prefix.relative_to(prefix.anchor)
 
         step(5, "check the staged interpreter and write %s" % RECORD)
-        config = sysconfig_of(staged / "bin" / "python3")
+        config = sysconfig_of(staged / "bin" / "python3", log)
         log("sysconfig of the new interpreter: %s" % json.dumps(config))
         ended = datetime.datetime.now(datetime.timezone.utc)
         record = {
