@@ -230,8 +230,10 @@ def main(argv=None):
         print("build_python: %s" % error, file=sys.stderr)
         return 2
     except subprocess.CalledProcessError as error:
-        print("build_python: %s failed with status %d. Log: %s\n--- last 40 lines ---\n%s"
-              % (" ".join(map(str, error.cmd)), error.returncode, log.path, log.tail()),
+        print("build_python: %s failed with status %d. Nothing was installed into %s.\n"
+              "Log: %s\n--- last 40 lines ---\n%s\n--- fix the cause shown in the log (often a "
+              "missing -dev package) and run again ---"
+              % (" ".join(map(str, error.cmd)), error.returncode, prefix, log.path, log.tail()),
               file=sys.stderr)
         return 1
     except KeyboardInterrupt:
