@@ -11,7 +11,7 @@ from docutils.parsers.rst import directives
 from sphinx.directives.code import container_wrapper
 from sphinx.util.docutils import SphinxDirective
 
-from ..model import KINDS, BlockError, make_block
+from ..model import KINDS, OPTIONS, BlockError, make_block
 
 
 class AnyOption(dict):
@@ -26,7 +26,8 @@ class TranscriptDirective(SphinxDirective):
     required_arguments = 0
     optional_arguments = 0
     final_argument_whitespace = True
-    option_spec = AnyOption()
+    # Non-empty on purpose: docutils parses no options at all when option_spec is falsy.
+    option_spec = AnyOption({name: directives.unchanged for name in OPTIONS})
 
     def run(self):
         source, line = self.get_source_info()

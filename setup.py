@@ -1,0 +1,14 @@
+"""Builds each examples/c/<topic>.c as the extension module <topic>, with the same warning
+and debug flags the checker compiles them with (bookcheck.build)."""
+import sys
+from pathlib import Path
+
+from setuptools import Extension, setup
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
+from bookcheck.build import extra_compile_args, is_debug_interpreter  # noqa: E402
+
+setup(ext_modules=[
+    Extension(source.stem, [str(source)], extra_compile_args=extra_compile_args(is_debug_interpreter()))
+    for source in sorted(Path("examples/c").glob("*.c"))
+])
