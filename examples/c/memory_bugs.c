@@ -3,19 +3,16 @@
  * @brief Raw memory mistakes with CPython's allocators, each next to its
  *        corrected twin.
  *
- * The module `memory_bugs` serves the chapters on the debug allocator hooks
- * and on Valgrind. It writes one byte past the end of a block, frees a block
- * through the wrong allocator family, leaks a block, and reads a block after
- * freeing it.
+ * Module `memory_bugs`, for the chapters on the debug allocator hooks and
+ * on Valgrind: a one-byte overrun, a free through the wrong allocator family,
+ * a leaked block, a read after free; each with a corrected `_fixed` twin.
  *
- * What catches which bug depends on the allocator in use:
- * - release build, default `pymalloc`: none of these bugs is reported;
- * - debug build, or a release build run with `PYTHONMALLOC=debug`: the debug
- *   hooks pad every block with forbidden bytes (0xFD), tag it with the API
- *   that allocated it, and fill freed memory with 0xDD, so overruns and API
- *   mismatches abort with `Fatal Python error` when the block is freed;
+ * - Release build, default pymalloc: none of these bugs is reported.
+ * - Debug build, or `PYTHONMALLOC=debug`: the debug hooks pad each block
+ *   with 0xFD bytes, tag it with the API that allocated it and fill freed
+ *   memory with 0xDD; overruns and API mismatches abort at free time.
  * - `PYTHONMALLOC=malloc` under Valgrind: every block comes from `malloc`,
- *   so Valgrind sees invalid reads and writes and lost blocks.
+ *   so Valgrind reports invalid reads and writes and lost blocks.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -46,23 +43,19 @@ parse_size(PyObject *args, const char *name, Py_ssize_t *size)
 /**
  * @brief Writes one byte past the end of a `PyMem_Malloc` block.
  *
- * Argument: `size` (optional, default 10). The block gets `size` bytes; the
- * function fills them and then writes one more byte at index `size`.
+ * Argument: `size` (optional, default 10). The block has `size` bytes; the
+ * function fills them, then writes one more at index `size`.
  *
- * - Release build, default pymalloc: silent. pymalloc rounds requests up to
- *   a multiple of 16, so with the default size of 10 the extra byte lands in
- *   unused padding. (With a multiple of 16 it would land in the next block.)
- * - Debug build, or `PYTHONMALLOC=debug`: the byte overwrites the first of
- *   the forbidden 0xFD bytes that follow the block. `PyMem_Free` checks
- *   them, dumps the block (`Debug memory block at address p=...: API 'm'`)
- *   and aborts with `Fatal Python error: _PyMem_DebugRawFree: bad trailing
- *   pad byte` (SIGABRT).
- * - `PYTHONMALLOC=malloc` under Valgrind: `Invalid write of size 1`, with
- *   this function in the stack.
+ * - Release build, default pymalloc: silent. pymalloc rounds sizes up to a
+ *   multiple of 16, so with size 10 the byte lands in unused padding (with a
+ *   multiple of 16 it would hit the next block).
+ * - Debug build, or `PYTHONMALLOC=debug`: the byte overwrites the first 0xFD
+ *   pad byte after the block. `PyMem_Free` dumps the block (`Debug memory
+ *   block at address p=...: API 'm'`) and aborts: `Fatal Python error:
+ *   _PyMem_DebugRawFree: bad trailing pad byte` (SIGABRT).
+ * - `PYTHONMALLOC=malloc` under Valgrind: `Invalid write of size 1`.
  *
- * Reference counts: none involved; raw memory only.
- *
- * @return None (a new reference), or NULL with an exception set.
+ * Reference counts: none; raw memory only.
  */
 // ANCHOR: write_past_end
 static PyObject *
@@ -90,12 +83,9 @@ write_past_end(PyObject *Py_UNUSED(self), PyObject *args)
 /**
  * @brief Corrected twin of write_past_end(): writes exactly `size` bytes.
  *
- * Argument: `size` (optional, default 10). Clean on every build and under
- * Valgrind.
+ * Argument: `size` (optional, default 10). Clean everywhere.
  *
- * Reference counts: none involved; raw memory only.
- *
- * @return None (a new reference), or NULL with an exception set.
+ * Reference counts: none; raw memory only.
  */
 // ANCHOR: write_past_end_fixed
 static PyObject *
@@ -121,23 +111,18 @@ write_past_end_fixed(PyObject *Py_UNUSED(self), PyObject *args)
 /**
  * @brief Allocates with `PyMem_Malloc` and frees with `PyObject_Free`.
  *
- * Each allocator family must be paired with its own free function:
- * `PyMem_RawMalloc`/`PyMem_RawFree`, `PyMem_Malloc`/`PyMem_Free`,
- * `PyObject_Malloc`/`PyObject_Free`.
+ * Each family needs its own free function: `PyMem_RawMalloc`/`PyMem_RawFree`,
+ * `PyMem_Malloc`/`PyMem_Free`, `PyObject_Malloc`/`PyObject_Free`.
  *
- * - Release build, default pymalloc: silent, because the `PyMem` and
- *   `PyObject` families happen to share pymalloc. It would break as soon as
- *   someone installs a different allocator for one of them.
- * - Debug build, or `PYTHONMALLOC=debug`: each block records the API that
- *   allocated it, so `PyObject_Free` aborts with `Fatal Python error:
- *   _PyMem_DebugRawFree: bad ID: Allocated using API 'm', verified using
- *   API 'o'` (SIGABRT).
- * - `PYTHONMALLOC=malloc` under Valgrind: silent, since both families end
- *   in `malloc`/`free`. Only the debug hooks see this bug.
+ * - Release build, default pymalloc: silent; both families happen to use
+ *   pymalloc. A custom allocator for one of them would break it.
+ * - Debug build, or `PYTHONMALLOC=debug`: blocks record their API, and
+ *   `PyObject_Free` aborts: `Fatal Python error: _PyMem_DebugRawFree: bad
+ *   ID: Allocated using API 'm', verified using API 'o'` (SIGABRT).
+ * - `PYTHONMALLOC=malloc` under Valgrind: silent, both end in `free`. Only
+ *   the debug hooks see this bug.
  *
- * Reference counts: none involved; raw memory only.
- *
- * @return None (a new reference), or NULL with an exception set.
+ * Reference counts: none; raw memory only.
  */
 // ANCHOR: free_with_wrong_api
 static PyObject *
@@ -160,11 +145,9 @@ free_with_wrong_api(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
  * @brief Corrected twin of free_with_wrong_api(): `PyMem_Malloc` paired
  *        with `PyMem_Free`.
  *
- * Clean on every build and under Valgrind.
+ * Clean everywhere.
  *
- * Reference counts: none involved; raw memory only.
- *
- * @return None (a new reference), or NULL with an exception set.
+ * Reference counts: none; raw memory only.
  */
 // ANCHOR: free_with_wrong_api_fixed
 static PyObject *
@@ -188,18 +171,14 @@ free_with_wrong_api_fixed(PyObject *Py_UNUSED(self),
  * @brief Allocates a block with `PyMem_RawMalloc` and never frees it.
  *
  * Argument: `size` (optional, default 100). The only pointer to the block
- * is a local variable, so the block is unreachable once the function
- * returns.
+ * is a local variable, so the block is unreachable after the return.
  *
- * - Release and debug builds: silent; the process just holds `size` bytes
- *   more. `sys.getallocatedblocks()` does not count raw blocks.
- * - `PYTHONMALLOC=malloc` under Valgrind with `--leak-check=full`: a
- *   `definitely lost` record of `size` bytes in 1 block, allocated from this
- *   function.
+ * - Release and debug builds: silent. `sys.getallocatedblocks()` does not
+ *   count raw blocks.
+ * - `PYTHONMALLOC=malloc` under Valgrind, `--leak-check=full`: `100 bytes
+ *   in 1 blocks are definitely lost`, allocated in this function.
  *
- * Reference counts: none involved; raw memory only.
- *
- * @return None (a new reference), or NULL with an exception set.
+ * Reference counts: none; raw memory only.
  */
 // ANCHOR: leak_raw_memory
 static PyObject *
@@ -224,11 +203,9 @@ leak_raw_memory(PyObject *Py_UNUSED(self), PyObject *args)
  * @brief Corrected twin of leak_raw_memory(): frees the block with
  *        `PyMem_RawFree`.
  *
- * Argument: `size` (optional, default 100). Valgrind reports nothing lost.
+ * Argument: `size` (optional, default 100). Nothing lost under Valgrind.
  *
- * Reference counts: none involved; raw memory only.
- *
- * @return None (a new reference), or NULL with an exception set.
+ * Reference counts: none; raw memory only.
  */
 // ANCHOR: leak_raw_memory_fixed
 static PyObject *
@@ -252,22 +229,18 @@ leak_raw_memory_fixed(PyObject *Py_UNUSED(self), PyObject *args)
 /**
  * @brief Reads a byte of a `PyMem_Malloc` block after freeing it.
  *
- * A 32-byte block is filled with 0xAB and freed; then byte 16 is read and
- * printed. Byte 16 is chosen because allocators keep their bookkeeping in
- * the first 16 bytes of a free block (pymalloc: the next-free pointer;
- * glibc: the free-list pointer and a key), so what is read there depends
- * only on what the allocator does with freed memory.
+ * A 32-byte block is filled with 0xAB and freed; byte 16 is then read.
+ * Allocators keep their bookkeeping in the first 16 bytes of a free block
+ * (pymalloc a next pointer, glibc a pointer and a key), so byte 16 shows
+ * only whether freed memory gets overwritten.
  *
- * - Release build, default pymalloc: prints `0xab`. The stale data is still
- *   there and looks valid, which is why this bug goes unnoticed.
- * - Debug build, or `PYTHONMALLOC=debug`: prints `0xdd`, the fill of freed
- *   memory. Nothing aborts: the read itself is not checked.
- * - `PYTHONMALLOC=malloc` under Valgrind: `Invalid read of size 1` inside a
- *   block of size 32 that was freed, with both stacks.
+ * - Release build, default pymalloc: prints `0xab`: the stale data looks
+ *   valid, which is why this bug goes unnoticed.
+ * - Debug build, or `PYTHONMALLOC=debug`: prints `0xdd`. Nothing aborts.
+ * - `PYTHONMALLOC=malloc` under Valgrind: `Invalid read of size 1`, `16
+ *   bytes inside a block of size 32 free'd`.
  *
- * Reference counts: none involved; raw memory only.
- *
- * @return None (a new reference), or NULL with an exception set.
+ * Reference counts: none; raw memory only.
  */
 // ANCHOR: read_freed_memory
 static PyObject *
@@ -289,11 +262,9 @@ read_freed_memory(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
  * @brief Corrected twin of read_freed_memory(): reads the byte before
  *        freeing the block.
  *
- * Prints `0xab` on every build; clean under Valgrind.
+ * Prints `0xab` everywhere; clean under Valgrind.
  *
- * Reference counts: none involved; raw memory only.
- *
- * @return None (a new reference), or NULL with an exception set.
+ * Reference counts: none; raw memory only.
  */
 // ANCHOR: read_freed_memory_fixed
 static PyObject *
@@ -306,7 +277,6 @@ read_freed_memory_fixed(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
     memset(buffer, 0xAB, 32);
     unsigned char byte = buffer[16];
     PyMem_Free(buffer);
-    buffer = NULL;
     printf("read_freed_memory_fixed: byte 16 before free: 0x%02x\n", byte);
     Py_RETURN_NONE;
 }
@@ -339,8 +309,7 @@ static PyMethodDef memory_bugs_methods[] = {
 // ANCHOR_END: memory_bugs_methods
 
 /**
- * @brief Module definition of `memory_bugs` (single-phase init, no
- *        per-module state).
+ * @brief Module definition of `memory_bugs` (single-phase init).
  */
 // ANCHOR: memory_bugs_module
 static struct PyModuleDef memory_bugs_module = {
