@@ -24,13 +24,22 @@ def _paths(args) -> dict:
             "results": Path(args.results) if args.results else root / ".results"}
 
 
+def _page(root: Path, name: str) -> Path:
+    for candidate in (Path(name), root / name):
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(f"{name}: no such page (give a path to an .rst file, relative to the "
+                      "current directory or to --root)")
+
+
 def cmd_run(args) -> int:
     paths = _paths(args)
     env = args.env or os.environ.get("TOX_ENV_NAME") or "local"
     build_dir, _ = build_examples(paths["examples"], paths["cache"])
     interpreter = describe(build_dir)
+    pages = [_page(paths["root"], p) for p in args.page]
     book = Book(paths["root"], paths["source"], paths["examples"],
-                normalisation_rules(paths["conf"]), [Path(p) for p in args.page])
+                normalisation_rules(paths["conf"]), pages)
     results = check_all(book, interpreter, build_dir, args.jobs)
     target = write_results(results, env, paths["results"])
     counts = {s: sum(r["status"] == s for r in results["blocks"])
