@@ -7,6 +7,8 @@ SHELL := /bin/bash
 
 VENV := .venv
 PY := $(VENV)/bin/python
+# The checker runs from the source tree, in the tools venv as in every tox environment.
+BOOKCHECK := PYTHONPATH=src $(PY) -m bookcheck
 TOX := $(VENV)/bin/tox
 BOOTSTRAP_PYTHON ?= python3
 RESULTS := .results
@@ -15,9 +17,12 @@ HTML_DIR := doc/sphinx/build/html
 SPHINXOPTS ?= -W --keep-going -n
 # Which tox environments to run (ENVS=py311-debug,py311-release): by default every one
 # whose interpreter this machine has. The others are listed as skipped.
-FIND_ENVS := envs="$${ENVS:-$$($(BOOTSTRAP_PYTHON) tools/interpreters.py --available)}"; \
-	skipped=$$($(BOOTSTRAP_PYTHON) tools/interpreters.py --all-names | tr , '\n' \
-	| grep -vxF -f <(tr , '\n' <<< "$$envs") | paste -sd, || true)
+FIND_ENVS := envs="$${ENVS:-}"; skipped=""; \
+	if [ -z "$$envs" ]; then \
+	  envs=$$($(BOOTSTRAP_PYTHON) tools/interpreters.py --available); \
+	  skipped=$$($(BOOTSTRAP_PYTHON) tools/interpreters.py --all-names | tr , '\n' \
+	    | grep -vxF -f <(tr , '\n' <<< "$$envs") | paste -sd, || true); \
+	fi
 
 TEST_PACKAGES := gcc make python3-venv python3-dev python3.11-dbg valgrind
 DOC_PACKAGES := doxygen python3-venv graphviz
@@ -52,17 +57,18 @@ test: system-test $(VENV)/.installed
 	$(PY) -m pytest tests -q
 	@$(FIND_ENVS); test -n "$$envs" || { echo "no interpreter found: see 'make pythons'"; exit 1; }; \
 	echo "checking on: $$envs"; status=0; \
+	for env in $${envs//,/ }; do rm -f $(RESULTS)/$$env.json $(RESULTS)/$$env.junit.xml; done; \
 	$(TOX) run-parallel -e "$$envs" -p auto --parallel-no-spinner || status=$$?; \
-	$(PY) -m bookcheck matrix --envs "$$envs" --skipped "$$skipped" || status=1; \
+	$(BOOKCHECK) matrix --envs "$$envs" --skipped "$$skipped" || status=1; \
 	exit $$status
 
 bless: system-test $(VENV)/.installed
 	@$(FIND_ENVS); echo "checking on: $$envs"; \
 	$(TOX) run-parallel -e "$$envs" -p auto --parallel-no-spinner > /dev/null || true; \
-	$(PY) -m bookcheck --results $(RESULTS) bless
+	$(BOOKCHECK) --results $(RESULTS) bless
 
 bless-check: $(VENV)/.installed
-	$(PY) -m bookcheck bless --check
+	$(BOOKCHECK) bless --check
 
 pythons:
 	@$(BOOTSTRAP_PYTHON) tools/interpreters.py --list

@@ -83,8 +83,9 @@ def format_matrix(all_results: list[dict], skipped_envs: list[str]) -> tuple[str
     for results in all_results:
         lines.append(f"{results['env']:<16} {results['interpreter']['label']}  "
                      f"({results['interpreter']['path']})")
-    for env in skipped_envs:
-        lines.append(f"{env:<16} skipped: no interpreter on this machine")
+    if skipped_envs:
+        lines.append(f"skipped, no interpreter on this machine ('make pythons' says how to "
+                     f"build each): {', '.join(skipped_envs)}")
     for where, reason in unchecked:
         lines.append(f"not checked by any interpreter: {where}: "
                      + (f"stated reason: {reason}" if reason else
