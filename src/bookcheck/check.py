@@ -58,7 +58,7 @@ def check_block(block: Block, runner: Runner, interpreter: dict, rules: list[Rul
                   status="pass" if outcome_ok and text_ok else "fail")
     if not text_ok:
         record["diff"] = unified_diff(record["expected"], actual.transcript, rules,
-                                      f"{block.path}:{block.content_start}")
+                                      block.path, block.content_start)
     if not outcome_ok:
         record["why"] = (f"expected the session {block.expect.describe()}, but it "
                          f"{actual.outcome.describe()}")

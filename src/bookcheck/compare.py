@@ -38,10 +38,13 @@ def matches(expected: str, actual: str, rules: list[Rule]) -> bool:
     return _pattern(want).fullmatch(have) is not None
 
 
-def unified_diff(expected: str, actual: str, rules: list[Rule], label: str) -> str:
+def unified_diff(expected: str, actual: str, rules: list[Rule], page: str, first_line: int) -> str:
+    """A diff whose expected-side line numbers are the page's own lines."""
     want = normalise(_tidy(expected), rules).splitlines(keepends=True)
     have = normalise(_tidy(actual), rules).splitlines(keepends=True)
-    return "".join(difflib.unified_diff(want, have, f"expected ({label})", "actual", n=3))
+    diff = "".join(difflib.unified_diff(want, have, f"{page} (expected)", "actual", n=3))
+    return re.sub(r"^@@ -(\d+)", lambda m: f"@@ -{int(m[1]) + first_line - 1}", diff,
+                  flags=re.MULTILINE)
 
 
 def _tidy(text: str) -> str:
