@@ -26,6 +26,10 @@ FIND_ENVS := envs="$${ENVS:-}"; skipped=""; \
 
 TEST_PACKAGES := gcc make python3-venv python3-dev python3.11-dbg valgrind
 DOC_PACKAGES := doxygen python3-venv graphviz
+# What building CPython from source needs: a compiler, dpkg-dev for `apt-get source`, and
+# the libraries of the standard modules the book's sessions use (ssl for pip, zlib, ...).
+BUILD_PACKAGES := gcc make pkg-config dpkg-dev libssl-dev zlib1g-dev libffi-dev libbz2-dev \
+	liblzma-dev libreadline-dev libsqlite3-dev uuid-dev
 
 .PHONY: help html test bless bless-check pythons python identify bench clean system-test system-docs
 
@@ -75,6 +79,7 @@ pythons:
 
 python:
 	@test -n "$(VERSION)" -a -n "$(VARIANT)" || { echo "usage: make python VERSION=3.11.2 VARIANT=debug [SOURCE=tarball]"; exit 2; }
+	@tools/system_packages.sh $(BUILD_PACKAGES)
 	$(BOOTSTRAP_PYTHON) tools/build_python.py --version $(VERSION) --variant $(VARIANT) $(if $(SOURCE),--source $(SOURCE))
 
 identify:
