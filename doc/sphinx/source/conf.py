@@ -1,4 +1,8 @@
-"""Sphinx configuration of the book, and the settings its transcript checker reads."""
+"""Sphinx configuration of the book, and the settings its transcript checker reads.
+
+``make html`` builds with ``-W --keep-going -n``: every warning is an error and every
+cross-reference must resolve (see ``nitpick_ignore`` for the few that cannot).
+"""
 import sys
 from pathlib import Path
 
@@ -6,16 +10,91 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
 sys.path.insert(0, str(REPO / "src"))
 
-project = "Debugging CPython C Extensions"
+project = "Debugging CPython C Extensions with Debug Builds"
 author = "The debug-build book authors"
 copyright = "2026, " + author
 release = "0.1"
+language = "en"
 
-extensions = ["bookcheck.sphinxext"]
+extensions = [
+    "bookcheck.sphinxext",  # transcripts, example-include, verification marks and report
+    "bookcheck.sphinxext.apiref",  # runs Doxygen; the API reference and example sources
+    "breathe",
+    "sphinx.ext.graphviz",
+    "sphinx_copybutton",
+]
 templates_path = []
-exclude_patterns = ["_build"]
+# figures/*.rst are fragments that chapters include; they are not pages of their own.
+exclude_patterns = ["_build", "figures/*.rst"]
 highlight_language = "none"
-html_theme = "alabaster"
+pygments_style = "friendly"
+pygments_dark_style = "monokai"
+nitpicky = True
+# References that cannot resolve in this book, each for a stated reason. The build has no
+# network access to docs.python.org, so there is no intersphinx inventory of the C API.
+nitpick_ignore = [
+    # CPython C API types in the signatures breathe renders for the examples.
+    ("c:identifier", "PyObject"),
+    ("c:identifier", "PyTypeObject"),
+    ("c:identifier", "PyMethodDef"),
+    ("c:identifier", "PyModuleDef"),
+    ("c:identifier", "Py_ssize_t"),
+    # The return type of every PyInit_<module> (a macro in CPython's headers).
+    ("c:identifier", "PyMODINIT_FUNC"),
+]
+
+# -- The HTML book -----------------------------------------------------------------------
+html_theme = "furo"
+html_title = "Debugging CPython C Extensions"
+html_short_title = "Debug builds"
+html_static_path = ["_static"]
+html_css_files = ["book.css"]
+html_last_updated_fmt = "%Y-%m-%d"
+html_copy_source = False
+html_show_sourcelink = False
+html_theme_options = {
+    "navigation_with_keys": True,
+    "top_of_page_buttons": [],
+    "light_css_variables": {
+        "font-stack": "Charter, 'Bitstream Charter', 'Sitka Text', Cambria, Georgia, serif",
+        "font-stack--headings": "-apple-system, BlinkMacSystemFont, 'Segoe UI', Helvetica,"
+                                " Arial, sans-serif",
+        "font-stack--monospace": "'DejaVu Sans Mono', Menlo, Consolas, monospace",
+        "color-brand-primary": "#1f5f8b",
+        "color-brand-content": "#1f5f8b",
+    },
+    "dark_css_variables": {
+        "color-brand-primary": "#7cb7e6",
+        "color-brand-content": "#7cb7e6",
+    },
+}
+
+# sphinx-copybutton: copying a transcript gives only what to type. The prompts (">>> ",
+# "... ", "$ ") are removed and output lines are left out; blocks without prompts (C) are
+# copied whole.
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+copybutton_remove_prompts = True
+copybutton_copy_empty_lines = False
+copybutton_exclude = ".linenos"
+
+# Figures are drawn from figures/*.dot at build time; SVG stays sharp when zoomed.
+graphviz_output_format = "svg"
+
+# -- The API reference of examples/c (Doxygen XML read by breathe) -------------------
+bookcheck_doxyfile = "../Doxyfile"
+breathe_projects = {"examples": "../doxygen/xml"}
+breathe_default_project = "examples"
+breathe_domain_by_extension = {"c": "c", "h": "c"}
+breathe_show_include = False
+breathe_show_define_initializer = False
+
+# -- Verification marks: where each transcript was last checked ----------------------
+# The results `make test` writes (one JSON file per interpreter), relative to this file,
+# and the directory their page paths are relative to (the repository).
+bookcheck_results_dir = "../../../.results"
+bookcheck_repo_root = "../../.."
 
 # Where the checked C examples live, relative to this file.
 bookcheck_examples_dir = "../../../examples/c"

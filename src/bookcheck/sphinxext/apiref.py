@@ -1,0 +1,257 @@
+"""The API reference of ``examples/c``: Doxygen at build time, breathe, links to the source.
+
+At ``builder-inited`` Doxygen reads the examples (``doc/sphinx/Doxyfile``, with INPUT and
+OUTPUT_DIRECTORY set for this build) and writes XML where breathe reads it; its warnings
+(a function or type without a doc comment, broken markup) become Sphinx warnings with
+the example's file and line. Two directives:
+
+``.. example-api::``
+    One section per example file: breathe's ``doxygenfile`` rendering, each entry
+    followed by a link to its line in the listing of ``example-sources``.
+``.. example-sources::``
+    One section per example file: the whole file, numbered, with an anchor per line
+    (``<file>.c-<line>``), so an entry can link to where it is defined.
+
+Entries are in Sphinx's C domain: a chapter links to one with ``:c:func:`name``` (a
+function), ``:c:type:`name``` or ``:c:struct:`name``` (a type), ``:c:var:`name```.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx import addnodes
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import nested_parse_with_titles
+
+from .includes import examples_dir
+
+logger = logging.getLogger(__name__)
+
+DOXYGEN_WARNING = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+): warning: (?P<text>.*)$")
+# Undocumented macros and struct fields are plumbing of the examples, not their API.
+IGNORED_WARNINGS = re.compile(r"is not documented\.$")
+IGNORED_UNDOCUMENTED = re.compile(r"\((macro definition)\)|\(variable\) of (struct|union) ")
+
+
+def example_files(app) -> list[Path]:
+    return sorted(examples_dir(app).glob("*.c"))
+
+
+def xml_dir(app) -> Path | None:
+    project = app.config.breathe_default_project
+    path = app.config.breathe_projects.get(project)
+    return (Path(app.confdir) / path).resolve() if path else None
+
+
+def run_doxygen(app) -> None:
+    """Regenerate the XML (removing the old one, so a deleted example leaves nothing)."""
+    app.bookcheck_api_locations = {}
+    if not app.config.bookcheck_doxyfile:
+        return
+    doxyfile = (Path(app.confdir) / app.config.bookcheck_doxyfile).resolve()
+    target = xml_dir(app)
+    if target is None:
+        raise ExtensionError("bookcheck_doxyfile is set but breathe_projects has no entry "
+                             "for breathe_default_project: where should the XML go?")
+    doxygen = shutil.which("doxygen")
+    if doxygen is None:
+        raise ExtensionError("doxygen is not installed; the API reference needs it: "
+                             "tools/system_packages.sh doxygen (or 'make html', which does)")
+    shutil.rmtree(target, ignore_errors=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    config = (doxyfile.read_text(encoding="utf-8")
+              + f'\nINPUT = "{examples_dir(app)}"\nOUTPUT_DIRECTORY = "{target.parent}"\n'
+              + f'XML_OUTPUT = "{target.name}"\n')
+    done = subprocess.run([doxygen, "-"], input=config, text=True, capture_output=True,
+                          cwd=doxyfile.parent)
+    if done.returncode != 0 or not (target / "index.xml").is_file():
+        raise ExtensionError(f"doxygen failed (exit {done.returncode}) on {doxyfile}:\n"
+                             + done.stderr.strip())
+    report_warnings(done.stderr)
+    drop_undocumented_macros(target)
+    app.bookcheck_api_locations = read_locations(target)
+
+
+def report_warnings(stderr: str) -> None:
+    """Doxygen's warnings as Sphinx warnings at the example's file and line."""
+    warnings: list[list[str]] = []  # [location, text, continuation lines...]
+    for line in stderr.splitlines():
+        match = DOXYGEN_WARNING.match(line.strip())
+        if match:
+            warnings.append([f"{match['file']}:{match['line']}", match["text"]])
+        elif line.strip() and warnings:
+            warnings[-1].append(line.strip())
+        elif line.strip():
+            warnings.append(["", line.strip()])
+    for location, *text in warnings:
+        if IGNORED_WARNINGS.search(text[0]) and IGNORED_UNDOCUMENTED.search(text[0]):
+            continue
+        logger.warning("doxygen: %s", " ".join(text), location=location or None,
+                       type="bookcheck", subtype="doxygen")
+
+
+def documented(member) -> bool:
+    return any("".join(member.find(tag).itertext()).strip()
+               for tag in ("briefdescription", "detaileddescription")
+               if member.find(tag) is not None)
+
+
+def drop_undocumented_macros(xml: Path) -> None:
+    """Remove undocumented ``#define`` entries: plumbing, and PY_SSIZE_T_CLEAN in every file
+    would be a duplicate C declaration."""
+    for path in sorted(xml.glob("*.xml")):
+        tree = ElementTree.parse(path)
+        changed = False
+        for section in tree.getroot().iter("sectiondef"):
+            for member in list(section.findall("memberdef")):
+                if member.get("kind") == "define" and not documented(member):
+                    section.remove(member)
+                    changed = True
+        if changed:
+            tree.write(path, encoding="utf-8", xml_declaration=True)
+
+
+def read_locations(xml: Path) -> dict[str, dict[str, int]]:
+    """{example file name: {entry name: line}} for every documented function, type, variable."""
+    locations: dict[str, dict[str, int]] = {}
+    for path in sorted(xml.glob("*.xml")):
+        if path.name == "index.xml":
+            continue
+        root = ElementTree.parse(path).getroot()
+        for compound in root.iter("compounddef"):
+            entries = [compound] if compound.get("kind") in ("struct", "union") else []
+            entries += list(compound.iter("memberdef"))
+            for entry in entries:
+                name = entry.findtext("compoundname") or entry.findtext("name")
+                location = entry.find("location")
+                if not name or location is None or not location.get("line"):
+                    continue
+                line = int(location.get("bodystart") or location.get("line"))
+                if entry.get("kind") in ("function",):
+                    line = int(location.get("line"))
+                file_name = Path(location.get("file", "")).name
+                locations.setdefault(file_name, {})[name] = line
+    return locations
+
+
+class example_source_ref(nodes.Inline, nodes.Element):
+    """A link to a line of an example's listing, resolved once every page has been read."""
+
+
+def anchor(file_name: str, line: int | None = None) -> str:
+    return f"{file_name}-{line}" if line else nodes.make_id(f"source {file_name}")
+
+
+class ExampleApi(SphinxDirective):
+    has_content = False
+
+    def run(self):
+        project = self.config.breathe_default_project
+        files = example_files(self.env.app)
+        if not files:
+            raise self.error(f"example-api: no *.c file in {self.config.bookcheck_examples_dir}")
+        text = []
+        for path in files:
+            self.env.note_dependency(str(path))
+            title = path.name
+            text += [title, "-" * len(title), "",
+                     f".. doxygenfile:: {path.name}", f"   :project: {project}", ""]
+        container = nodes.section()
+        container.document = self.state.document
+        nested_parse_with_titles(self.state, StringList(text, source="<example-api>"),
+                                 container, self.content_offset)
+        locations = getattr(self.env.app, "bookcheck_api_locations", {})
+        for section in container.children:
+            if not isinstance(section, nodes.section):
+                continue
+            file_name = section[0].astext()
+            section["ids"].insert(0, nodes.make_id(f"api {file_name}"))
+            listing = example_source_ref(file=file_name, line=0)
+            listing += nodes.Text(f"the whole of {file_name}, numbered")
+            section.insert(1, nodes.paragraph("", "Source: ", listing))
+            for desc in section.findall(addnodes.desc):
+                self.link_entry(desc, file_name, locations.get(file_name, {}))
+        return container.children
+
+    @staticmethod
+    def link_entry(desc, file_name: str, lines: dict[str, int]) -> None:
+        signature = next(desc.findall(addnodes.desc_signature), None)
+        name_node = next(signature.findall(addnodes.desc_name), None) if signature else None
+        name = name_node.astext().strip() if name_node else ""
+        line = lines.get(name)
+        if not line:
+            return
+        content = next((c for c in desc.children if isinstance(c, addnodes.desc_content)), None)
+        if content is None:
+            return
+        ref = example_source_ref(file=file_name, line=line)
+        ref += nodes.Text(f"{file_name}, line {line}")
+        content += nodes.paragraph("", "", nodes.Text("Defined in "), ref,
+                                   classes=["example-source-link"])
+
+
+class ExampleSources(SphinxDirective):
+    has_content = False
+
+    def run(self):
+        self.env.bookcheck_sources_doc = self.env.docname
+        sections = []
+        for path in example_files(self.env.app):
+            self.env.note_dependency(str(path))
+            section = nodes.section(ids=[anchor(path.name)])
+            section += nodes.title(path.name, path.name)
+            api = addnodes.pending_xref("", refdomain="std", reftype="ref",
+                                        reftarget=f"api-{path.stem}", refexplicit=True)
+            section += nodes.paragraph("", "")
+            text = path.read_text(encoding="utf-8")
+            literal = nodes.literal_block(text, text, language="c", linenos=True,
+                                          classes=["example-source"])
+            literal["highlight_args"] = {"lineanchors": path.name, "linenostart": 1}
+            literal.source, literal.line = str(path), 1
+            section += literal
+            del api
+            sections.append(section)
+        return sections
+
+
+def resolve_source_refs(app, doctree, docname) -> None:
+    target = getattr(app.env, "bookcheck_sources_doc", None)
+    for ref in list(doctree.findall(example_source_ref)):
+        children = ref.children
+        if target is None or not hasattr(app.builder, "get_relative_uri"):
+            ref.replace_self(nodes.inline("", "", *children))
+            continue
+        uri = app.builder.get_relative_uri(docname, target)
+        uri += "#" + anchor(ref["file"], ref["line"] or None)
+        reference = nodes.reference("", "", *children, internal=True, refuri=uri,
+                                    classes=["example-source-ref"])
+        ref.replace_self(reference)
+
+
+def outdated_when_examples_change(app, env, added, changed, removed) -> list[str]:
+    """A new or deleted example file changes the API and source pages."""
+    names = [p.name for p in example_files(app)]
+    previous = getattr(env, "bookcheck_example_names", None)
+    env.bookcheck_example_names = names
+    if previous is None or previous == names:
+        return []
+    return [doc for doc, directives in getattr(env, "bookcheck_api_docs", {}).items()
+            if directives]
+
+
+def setup(app):
+    app.add_config_value("bookcheck_doxyfile", "", "env", [str])
+    app.add_node(example_source_ref)
+    app.add_directive("example-api", ExampleApi)
+    app.add_directive("example-sources", ExampleSources)
+    app.connect("builder-inited", run_doxygen)
+    app.connect("doctree-resolved", resolve_source_refs)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
