@@ -35,11 +35,22 @@ def run_main(*argv):
     ("trace-refs", ["--with-pydebug", "--with-trace-refs"]),
     ("no-pymalloc", ["--with-pydebug", "--without-pymalloc"]),
     ("asan", ["--with-pydebug", "--with-address-sanitizer", "--without-pymalloc"]),
+    ("refdebug-cflags", ["CFLAGS=-DPy_REF_DEBUG"]),
+    ("refdebug-extra-cflags", []),
 ])
 def test_configure_line_of_each_variant(variant, expected):
     prefix = Path("/r/cpython-3.11.2-%s" % variant)
     assert build_python.configure_command("/src/Python-3.11.2", prefix, variant) == [
         "/src/Python-3.11.2/configure", "--prefix=%s" % prefix] + expected
+
+
+@pytest.mark.parametrize("variant, expected", [
+    ("debug", []),
+    ("refdebug-cflags", []),
+    ("refdebug-extra-cflags", ["EXTRA_CFLAGS=-DPy_REF_DEBUG"]),
+])
+def test_make_variables_of_each_variant(variant, expected):
+    assert build_python.make_vars(variant) == expected
 
 
 def test_prefix_convention(monkeypatch, tmp_path):
@@ -292,6 +303,28 @@ def test_fake_build_installs_records_and_is_idempotent(tmp_path, fake_source, ca
     assert run_main(*args, "--force") == 0
     assert "built cpython-3.99.1-trace-refs" in capsys.readouterr().out
     assert not prefix.with_name(prefix.name + ".old").exists()
+
+
+def test_make_variables_reach_make_and_make_install_and_the_record(tmp_path, fake_source,
+                                                                    monkeypatch, capsys):
+    tarball, root = fake_source(), tmp_path / "root"
+    commands = []
+    real_run = build_python.Log.run
+
+    def run(self, cmd, cwd=None, env=None):
+        commands.append([str(c) for c in cmd])
+        real_run(self, cmd, cwd, env)
+    monkeypatch.setattr(build_python.Log, "run", run)
+    assert run_main("--version", "3.99.1", "--variant", "refdebug-extra-cflags",
+                    "--source", tarball, "--root", root, "--jobs", "2") == 0
+    makes = [c for c in commands if c[0] == "make"]
+    assert makes[0] == ["make", "-j2", "EXTRA_CFLAGS=-DPy_REF_DEBUG"]
+    assert makes[1][:2] == ["make", "install"] and makes[1][-1] == "EXTRA_CFLAGS=-DPy_REF_DEBUG"
+    assert "[3/6] make -j2 EXTRA_CFLAGS=-DPy_REF_DEBUG (in " in capsys.readouterr().out
+    record = json.loads((root / "cpython-3.99.1-refdebug-extra-cflags" /
+                         "debugbook-build.json").read_text())
+    assert record["make_vars"] == ["EXTRA_CFLAGS=-DPy_REF_DEBUG"]
+    assert record["configure_argv"][2:] == []
 
 
 def test_prefix_without_valid_record_is_not_taken_as_built(tmp_path, fake_source, capsys):

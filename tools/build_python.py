@@ -14,7 +14,8 @@ Where things go (the convention ``tools/interpreters.py`` relies on):
 * prefix: ``<root>/cpython-<version>-<variant>``, e.g. ``cpython-3.11.2-trace-refs``;
 * interpreter: ``<prefix>/bin/python3``;
 * record: ``<prefix>/debugbook-build.json`` (version, variant, the configure command as
-  run, CFLAGS and CONFIG_ARGS from the built interpreter's sysconfig, tarball path,
+  run, variables given to make, CFLAGS and CONFIG_ARGS from the built interpreter's
+  sysconfig, tarball path,
   sha256 and origin, start and end time, duration, jobs);
 * downloads: ``<root>/downloads/``; sources and build trees: ``<root>/work/<name>/``
   (kept after a build, so gdb finds the C sources); log: ``<root>/logs/<name>.log``.
@@ -49,7 +50,15 @@ VARIANTS = {
     "trace-refs": ["--with-pydebug", "--with-trace-refs"],
     "no-pymalloc": ["--with-pydebug", "--without-pymalloc"],
     "asan": ["--with-pydebug", "--with-address-sanitizer", "--without-pymalloc"],
+    # A macro that has no configure option, given the two ways Misc/SpecialBuilds.txt
+    # knows: CFLAGS on configure's command line, or EXTRA_CFLAGS on make's (MAKE_VARS).
+    # Py_REF_DEBUG on a release build; doc/sphinx/source/debug_build/building.rst
+    # compares what each records in sysconfig and what extensions built later get.
+    "refdebug-cflags": ["CFLAGS=-DPy_REF_DEBUG"],
+    "refdebug-extra-cflags": [],
 }
+# Variables given on make's command line, to `make` and to `make install` alike.
+MAKE_VARS = {"refdebug-extra-cflags": ["EXTRA_CFLAGS=-DPy_REF_DEBUG"]}
 # The build runs the new interpreter (freezing, setup.py, compileall); LeakSanitizer
 # would fail those runs at exit on CPython's deliberate leaks. CPython's CI does the same.
 BUILD_ENV = {"asan": {"ASAN_OPTIONS": "detect_leaks=0"}}
@@ -72,6 +81,10 @@ def prefix_for(version, variant, root=None):
 
 def configure_args(variant):
     return list(VARIANTS[variant])
+
+
+def make_vars(variant):
+    return list(MAKE_VARS.get(variant, []))
 
 
 def configure_command(source_dir, prefix, variant):
@@ -139,12 +152,14 @@ def build(args, root, log):
     step(2, "configure: " + " ".join(command))
     log.run(command, cwd=build_dir, env=env)
 
-    step(3, "make -j%d (in %s)" % (args.jobs, build_dir))
-    log.run(["make", "-j%d" % args.jobs], cwd=build_dir, env=env)
+    make = ["make", "-j%d" % args.jobs] + make_vars(args.variant)
+    step(3, "%s (in %s)" % (" ".join(make), build_dir))
+    log.run(make, cwd=build_dir, env=env)
 
     try:
-        step(4, "make install DESTDIR=%s" % staging)
-        log.run(["make", "install", "DESTDIR=%s" % staging], cwd=build_dir, env=env)
+        install = ["make", "install", "DESTDIR=%s" % staging] + make_vars(args.variant)
+        step(4, " ".join(install))
+        log.run(install, cwd=build_dir, env=env)
         staged = staging / prefix.relative_to(prefix.anchor)
 
         step(5, "check the staged interpreter and write %s" % RECORD)
@@ -154,7 +169,7 @@ def build(args, root, log):
         record = {
             "version": args.version, "variant": args.variant,
             "configure": " ".join(command), "configure_argv": command,
-            "build_env": BUILD_ENV.get(args.variant, {}),
+            "build_env": BUILD_ENV.get(args.variant, {}), "make_vars": make_vars(args.variant),
             "CFLAGS": config["CFLAGS"], "CONFIG_ARGS": config["CONFIG_ARGS"],
             "sysconfig": config,
             "tarball": {"path": str(tarball), "sha256": entry["sha256"], "origin": origin,
