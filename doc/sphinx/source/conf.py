@@ -41,6 +41,8 @@ nitpick_ignore = [
     ("c:identifier", "Py_ssize_t"),
     # The return type of every PyInit_<module> (a macro in CPython's headers).
     ("c:identifier", "PyMODINIT_FUNC"),
+    # C's own types, which no Sphinx domain documents.
+    ("c:identifier", "size_t"),
 ]
 
 # -- The HTML book -----------------------------------------------------------------------
@@ -56,7 +58,8 @@ html_theme_options = {
     "navigation_with_keys": True,
     "top_of_page_buttons": [],
     "light_css_variables": {
-        "font-stack": "Charter, 'Bitstream Charter', 'Sitka Text', Cambria, Georgia, serif",
+        "font-stack": "Charter, 'Bitstream Charter', 'Sitka Text', Cambria, 'Source Serif 4',"
+                      " 'Noto Serif', 'DejaVu Serif', Georgia, serif",
         "font-stack--headings": "-apple-system, BlinkMacSystemFont, 'Segoe UI', Helvetica,"
                                 " Arial, sans-serif",
         "font-stack--monospace": "'DejaVu Sans Mono', Menlo, Consolas, monospace",

@@ -1,5 +1,5 @@
 """Sphinx extension of the book: transcript directives and anchored C includes."""
-from . import includes, transcripts
+from . import includes, transcripts, verification
 
 
 def setup(app):
@@ -7,4 +7,5 @@ def setup(app):
     app.add_config_value("bookcheck_normalise", [], "env", [list])
     includes.setup(app)
     transcripts.setup(app)
+    verification.setup(app)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

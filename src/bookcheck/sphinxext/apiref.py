@@ -166,8 +166,9 @@ class ExampleApi(SphinxDirective):
                      f".. doxygenfile:: {path.name}", f"   :project: {project}", ""]
         container = nodes.section()
         container.document = self.state.document
-        nested_parse_with_titles(self.state, StringList(text, source="<example-api>"),
-                                 container, self.content_offset)
+        source, line = self.get_source_info()
+        content = StringList(text, items=[(source, line - 1)] * len(text))
+        nested_parse_with_titles(self.state, content, container, self.content_offset)
         locations = getattr(self.env.app, "bookcheck_api_locations", {})
         for section in container.children:
             if not isinstance(section, nodes.section):
@@ -214,7 +215,7 @@ class ExampleSources(SphinxDirective):
             text = path.read_text(encoding="utf-8")
             literal = nodes.literal_block(text, text, language="c", linenos=True,
                                           classes=["example-source"])
-            literal["highlight_args"] = {"lineanchors": path.name, "linenostart": 1}
+            literal["highlight_args"] = {"linespans": path.name, "linenostart": 1}
             literal.source, literal.line = str(path), 1
             section += literal
             del api

@@ -38,6 +38,7 @@ class TranscriptDirective(SphinxDirective):
         text = "\n".join(block.content)
         literal = nodes.literal_block(text, text, language=KINDS[self.name])
         literal["bookcheck_key"] = block.key
+        literal["bookcheck_unchecked"] = block.unchecked
         literal["classes"].append(f"bookcheck-{block.kind}")
         self.set_source_info(literal)
         caption = " · ".join(filter(None, [block.caption, block.describe_conditions()]))

@@ -1,0 +1,371 @@
+"""Verification marks under each transcript, and the block-by-interpreter report page.
+
+The results of ``make test`` (``.results/<env>.json``, one per interpreter) are loaded once
+at ``builder-inited``. At ``doctree-read`` each transcript's ``literal_block`` (found by
+the ``bookcheck_key`` the directive puts on it) gets an anchor and is recorded; when the
+page is written, a line is added below it:
+
+- ``✓ checked on CPython 3.11.2 debug, … (date)``: every interpreter that ran it passed;
+- ``✗ failed on …``: at least one did not (the passes are listed too);
+- ``not checked here: <reason>``: no interpreter of the run applies (the block's
+  ``:unchecked:`` reason, or why none applied);
+- ``edited since last checked``: the results are for an older text of the block;
+- ``not checked in this build (run make test)``: no results for this page at all.
+
+``.. verification-matrix::`` renders every transcript of the book against every
+interpreter of the results, and the interpreters with their labels and paths.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+logger = logging.getLogger(__name__)
+
+CELL = {"pass": "✓", "fail": "✗", "error": "✗", "n/a": "–", "edited": "edited", "": ""}
+
+
+# -- Results ---------------------------------------------------------------------------
+
+@dataclass
+class Results:
+    """The results of every interpreter, indexed for finding a block's records."""
+    runs: list = field(default_factory=list)  # the JSON documents, ordered by env
+    by_key: dict = field(default_factory=dict)  # (env, page, key) -> record
+    by_line: dict = field(default_factory=dict)  # (env, page, line) -> record
+    pages: set = field(default_factory=set)  # (env, page) that have records
+
+    @classmethod
+    def load(cls, directory: Path) -> "Results":
+        results = cls()
+        for path in sorted(directory.glob("*.json")):
+            try:
+                run = json.loads(path.read_text(encoding="utf-8"))
+                env, blocks = run["env"], run["blocks"]
+                run["interpreter"]["label"]
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                logger.warning("verification: ignoring %s: not a results file of "
+                               "bookcheck (%s)", path, exc, type="bookcheck",
+                               subtype="results")
+                continue
+            results.runs.append(run)
+            for record in blocks:
+                page = record.get("page", "")
+                results.by_key.setdefault((env, page, record.get("key", "")), record)
+                results.by_line[(env, page, record.get("line"))] = record
+                results.pages.add((env, page))
+        return results
+
+    @property
+    def envs(self) -> list[str]:
+        return [run["env"] for run in self.runs]
+
+    def cells(self, page: str, line: int, key: str) -> dict[str, tuple[str, dict | None]]:
+        """{env: (status, record)}: status is pass, fail, error, n/a, edited or ''."""
+        cells = {}
+        for env in self.envs:
+            record = self.by_key.get((env, page, key))
+            if record is not None:
+                cells[env] = (record["status"], record)
+            elif (env, page) in self.pages:
+                # The page was checked, but not this text of the block: it changed since.
+                cells[env] = ("edited", self.by_line.get((env, page, line)))
+            else:
+                cells[env] = ("", None)
+        return cells
+
+    def run_of(self, env: str) -> dict:
+        return next(run for run in self.runs if run["env"] == env)
+
+
+def day(run: dict) -> str:
+    return str(run.get("finished", ""))[:10]
+
+
+def verdict(results: Results, block: dict) -> tuple[str, str]:
+    """(state, text) of the line shown under a block: state is pass, fail, unchecked,
+    edited or none."""
+    cells = results.cells(block["page"], block["line"], block["key"])
+    passed = [env for env, (status, _) in cells.items() if status == "pass"]
+    failed = [env for env, (status, _) in cells.items() if status in ("fail", "error")]
+    if failed or passed:
+        def where(envs):
+            runs = [results.run_of(env) for env in envs]
+            days = {day(run) for run in runs}
+            if len(days) == 1:
+                return (", ".join(run["interpreter"]["label"] for run in runs)
+                        + (f" ({days.pop()})" if runs and day(runs[0]) else ""))
+            return ", ".join(f"{run['interpreter']['label']} ({day(run)})" for run in runs)
+        if failed:
+            text = "✗ failed on " + where(failed)
+            return "fail", text + ("; ✓ passed on " + where(passed) if passed else "")
+        return "pass", "✓ checked on " + where(passed)
+    reasons = [record.get("unchecked") for status, record in cells.values()
+               if status == "n/a" and record]
+    reason = block.get("unchecked") or next(filter(None, reasons), "")
+    if reason:
+        return "unchecked", f"not checked here: {reason}"
+    if any(status == "edited" for status, _ in cells.values()):
+        return "edited", "edited since last checked"
+    whys = [record.get("why") for status, record in cells.values()
+            if status == "n/a" and record]
+    if whys:
+        return "unchecked", ("not checked here: no interpreter of the last run applies ("
+                             + "; ".join(dict.fromkeys(filter(None, whys))) + ")")
+    return "none", "not checked in this build (run make test)"
+
+
+# -- Collecting the blocks ---------------------------------------------------------------
+
+def load_results(app) -> None:
+    directory = results_dir(app)
+    app.bookcheck_results = Results.load(directory) if directory.is_dir() else Results()
+
+
+def results_dir(app) -> Path:
+    return (Path(app.confdir) / app.config.bookcheck_results_dir).resolve()
+
+
+def fingerprint(app) -> list:
+    directory = results_dir(app)
+    if not directory.is_dir():
+        return []
+    return [(p.name, p.stat().st_mtime_ns, p.stat().st_size)
+            for p in sorted(directory.glob("*.json"))]
+
+
+def page_path(app, docname: str) -> str:
+    """The page as the checker names it: relative to the repository, with / separators."""
+    source = Path(app.env.doc2path(docname)).resolve()
+    root = (Path(app.confdir) / app.config.bookcheck_repo_root).resolve()
+    try:
+        return source.relative_to(root).as_posix()
+    except ValueError:
+        return source.as_posix()
+
+
+def block_id(line: int) -> str:
+    return f"transcript-{line}"
+
+
+def collect_blocks(app, doctree) -> None:
+    env = app.env
+    blocks = []
+    for literal in doctree.findall(nodes.literal_block):
+        key = literal.get("bookcheck_key")
+        if not key:
+            continue
+        line = literal.line or 0
+        literal["ids"].append(block_id(line))
+        blocks.append({"line": line, "key": key, "page": page_path(app, env.docname),
+                       "kind": "pycon" if "bookcheck-pycon" in literal["classes"] else "console",
+                       "unchecked": literal.get("bookcheck_unchecked", ""),
+                       "source": Path(env.doc2path(env.docname)).name})
+    store(env)[env.docname] = blocks
+
+
+def store(env) -> dict:
+    if not hasattr(env, "bookcheck_transcripts"):
+        env.bookcheck_transcripts = {}
+    return env.bookcheck_transcripts
+
+
+def matrix_docs(env) -> set:
+    if not hasattr(env, "bookcheck_matrix_docs"):
+        env.bookcheck_matrix_docs = set()
+    return env.bookcheck_matrix_docs
+
+
+def purge_doc(app, env, docname) -> None:
+    store(env).pop(docname, None)
+    matrix_docs(env).discard(docname)
+
+
+def merge_info(app, env, docnames, other) -> None:
+    for docname in docnames:
+        if docname in store(other):
+            store(env)[docname] = store(other)[docname]
+        if docname in matrix_docs(other):
+            matrix_docs(env).add(docname)
+
+
+def outdated(app, env, added, changed, removed) -> list[str]:
+    """Pages with transcripts are read again when the results changed."""
+    now = fingerprint(app)
+    if getattr(env, "bookcheck_results_fingerprint", None) == now:
+        return []
+    env.bookcheck_results_fingerprint = now
+    return [doc for doc, blocks in store(env).items() if blocks and doc not in removed]
+
+
+def updated(app, env) -> list[str]:
+    """The report page lists every page's blocks: it is written whenever anything is."""
+    return sorted(matrix_docs(env))
+
+
+# -- Marks -------------------------------------------------------------------------------
+
+def add_marks(app, doctree, docname) -> None:
+    results = app.bookcheck_results
+    blocks = {block["line"]: block for block in store(app.env).get(docname, [])}
+    for literal in list(doctree.findall(nodes.literal_block)):
+        if not literal.get("bookcheck_key"):
+            continue
+        block = blocks.get(literal.line or 0)
+        if block is None:
+            continue
+        state, text = verdict(results, block)
+        mark = nodes.paragraph("", "", nodes.Text(text),
+                               classes=["bookcheck-mark", f"bookcheck-{state}"])
+        report = report_uri(app, docname, page_row_id(block))
+        if report:
+            mark += nodes.Text(" · ")
+            mark += nodes.reference("", "report", internal=True, refuri=report,
+                                    classes=["bookcheck-report-link"])
+        holder = literal.parent if isinstance(literal.parent, nodes.container) \
+            and literal.parent.get("literal_block") else literal
+        holder.parent.insert(holder.parent.index(holder) + 1, mark)
+
+
+def report_uri(app, fromdoc: str, anchor: str) -> str:
+    docs = sorted(matrix_docs(app.env))
+    if not docs or not hasattr(app.builder, "get_relative_uri"):
+        return ""
+    return app.builder.get_relative_uri(fromdoc, docs[0]) + "#" + anchor
+
+
+def page_row_id(block: dict) -> str:
+    return nodes.make_id(f"row {block['page']} {block['line']}")
+
+
+# -- The report page ---------------------------------------------------------------------
+
+class verification_matrix(nodes.General, nodes.Element):
+    """Replaced by the report once every page has been read."""
+
+
+class VerificationMatrix(SphinxDirective):
+    has_content = False
+
+    def run(self):
+        matrix_docs(self.env).add(self.env.docname)
+        return [verification_matrix("")]
+
+
+def book_order(env) -> list[str]:
+    """Docnames in reading order (the toctree from the root), then any others."""
+    order, seen = [], set()
+
+    def walk(doc):
+        if doc in seen:
+            return
+        seen.add(doc)
+        order.append(doc)
+        for child in env.toctree_includes.get(doc, []):
+            walk(child)
+
+    walk(env.config.root_doc)
+    return order + sorted(d for d in store(env) if d not in seen)
+
+
+def build_matrix(app, docname) -> list[nodes.Node]:
+    results, env = app.bookcheck_results, app.env
+    envs = results.envs
+    rows = [(doc, block) for doc in book_order(env) for block in store(env).get(doc, [])]
+    output: list[nodes.Node] = []
+    summary = nodes.paragraph()
+    if not results.runs:
+        summary += nodes.Text(f"No results in this build: {len(rows)} transcript blocks "
+                              "are listed unchecked. Run make test, then build the book.")
+        output.append(summary)
+    table = nodes.table(classes=["bookcheck-matrix"])
+    group = nodes.tgroup(cols=len(envs) + 2)
+    table += group
+    group += nodes.colspec(colwidth=30)
+    for _ in envs:
+        group += nodes.colspec(colwidth=8)
+    group += nodes.colspec(colwidth=40)
+    head = nodes.thead()
+    group += head
+    head += row_of(["Transcript block", *envs, "Where it stands"])
+    body = nodes.tbody()
+    group += body
+    counts = {"pass": 0, "fail": 0, "unchecked": 0, "edited": 0, "none": 0}
+    for doc, block in rows:
+        state, text = verdict(results, block)
+        counts[state] += 1
+        link = nodes.reference("", "", internal=True,
+                               refuri=app.builder.get_relative_uri(docname, doc) + "#"
+                               + block_id(block["line"]))
+        link += nodes.literal("", f"{env.doc2path(doc, False)}:{block['line']}")
+        first = nodes.paragraph("", "", link)
+        cells = results.cells(block["page"], block["line"], block["key"])
+        row = row_of([first, *(CELL[cells[e][0]] for e in envs), text],
+                     classes=[f"bookcheck-{state}"])
+        row["ids"].append(page_row_id(block))
+        for entry, env_name in zip(row.children[1:-1], envs):
+            entry["classes"].append(f"bookcheck-cell-{cells[env_name][0] or 'none'}"
+                                    .replace("/", ""))
+        body += row
+    if results.runs:
+        summary += nodes.Text(
+            f"{len(rows)} transcript blocks on {len(results.runs)} interpreters: "
+            f"{counts['pass']} checked and passing, {counts['fail']} failing, "
+            f"{counts['unchecked']} not checked here (with the reason), "
+            f"{counts['edited']} edited since the last check, "
+            f"{counts['none']} not checked in this build.")
+        output.append(summary)
+    if rows:
+        output.append(table)
+    else:
+        output.append(nodes.paragraph("", "The book has no transcript blocks yet."))
+    output.append(nodes.rubric("", "Interpreters"))
+    if results.runs:
+        interpreters = nodes.bullet_list()
+        for run in results.runs:
+            info = run["interpreter"]
+            traits = ", ".join(name for name, on in sorted(info.get("traits", {}).items()) if on)
+            item = nodes.paragraph("", "", nodes.strong("", run["env"]),
+                                   nodes.Text(f": {info['label']} — "),
+                                   nodes.literal("", info.get("path", "")),
+                                   nodes.Text(f"; traits: {traits or 'none'}; "
+                                              f"checked {run.get('finished', '?')}"))
+            interpreters += nodes.list_item("", item)
+        output.append(interpreters)
+    else:
+        output.append(nodes.paragraph("", "None: no results were found in this build."))
+    return output
+
+
+def row_of(cells, classes=()) -> nodes.row:
+    row = nodes.row(classes=list(classes))
+    for cell in cells:
+        entry = nodes.entry()
+        entry += cell if isinstance(cell, nodes.Node) else nodes.paragraph("", str(cell))
+        row += entry
+    return row
+
+
+def resolve(app, doctree, docname) -> None:
+    add_marks(app, doctree, docname)
+    for node in list(doctree.findall(verification_matrix)):
+        node.replace_self(build_matrix(app, docname))
+
+
+def setup(app):
+    app.add_config_value("bookcheck_results_dir", "../../../.results", "env", [str])
+    app.add_config_value("bookcheck_repo_root", "../../..", "env", [str])
+    app.add_node(verification_matrix)
+    app.add_directive("verification-matrix", VerificationMatrix)
+    app.connect("builder-inited", load_results)
+    app.connect("doctree-read", collect_blocks)
+    app.connect("env-purge-doc", purge_doc)
+    app.connect("env-merge-info", merge_info)
+    app.connect("env-get-outdated", outdated)
+    app.connect("env-get-updated", updated)
+    app.connect("doctree-resolved", resolve)
