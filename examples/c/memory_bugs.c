@@ -252,8 +252,8 @@ read_freed_memory(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
     }
     memset(buffer, 0xAB, 32);
     PyMem_Free(buffer);
-    unsigned char byte = buffer[16];  /* BUG: the block is freed */
-    printf("read_freed_memory: byte 16 after free: 0x%02x\n", byte);
+    /* BUG: buffer[16] reads from the freed block. */
+    printf("read_freed_memory: byte 16 after free: 0x%02x\n", buffer[16]);
     Py_RETURN_NONE;
 }
 // ANCHOR_END: read_freed_memory
