@@ -15,8 +15,7 @@ Where things go (the convention ``tools/interpreters.py`` relies on):
 * interpreter: ``<prefix>/bin/python3``;
 * record: ``<prefix>/debugbook-build.json`` (version, variant, the configure command as
   run, variables given to make, CFLAGS and CONFIG_ARGS from the built interpreter's
-  sysconfig, tarball path,
-  sha256 and origin, start and end time, duration, jobs);
+  sysconfig, tarball path, sha256 and origin, start and end time, duration, jobs);
 * downloads: ``<root>/downloads/``; sources and build trees: ``<root>/work/<name>/``
   (kept after a build, so gdb finds the C sources); log: ``<root>/logs/<name>.log``.
 
