@@ -57,12 +57,10 @@ html_show_sourcelink = False
 html_theme_options = {
     "navigation_with_keys": True,
     "top_of_page_buttons": [],
+    # furo's system font stack for the text; for code, fonts that tell 0 from O and 1 from l.
     "light_css_variables": {
-        "font-stack": "Charter, 'Bitstream Charter', 'Sitka Text', Cambria, 'Source Serif 4',"
-                      " 'Noto Serif', 'DejaVu Serif', Georgia, serif",
-        "font-stack--headings": "-apple-system, BlinkMacSystemFont, 'Segoe UI', Helvetica,"
-                                " Arial, sans-serif",
-        "font-stack--monospace": "'DejaVu Sans Mono', Menlo, Consolas, monospace",
+        "font-stack--monospace": "SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono',"
+                                 " 'Liberation Mono', monospace",
         "color-brand-primary": "#1f5f8b",
         "color-brand-content": "#1f5f8b",
     },
