@@ -6,7 +6,7 @@
  * Module `leak_finder`, for the chapter on finding leaked new references.
  * `record_list(count)` returns a list of `count` new `Record` objects, and
  * forgets to release its own reference to each one after appending it, the
- * most common leak in extension code. The list looks right to its caller;
+ * a common leak in extension code. The list looks right to its caller;
  * only when the list is gone do the records stay behind, each with a
  * reference count of 1 that nobody owns.
  *
