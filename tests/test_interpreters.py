@@ -206,3 +206,9 @@ def test_cli_as_a_script(places):
                             capture_output=True, text=True)
     assert result.returncode == 0
     assert result.stdout.strip().endswith("cpython-3.10.22-no-pymalloc/bin/python3")
+
+
+def test_missing_release_names_the_pyenv_and_system_places(places):
+    looked = interpreters.find("py314-release").looked
+    assert "%s/versions/3.14.*/bin/python3" % places["pyenv"] in looked
+    assert "%s/python3.14 (absent)" % places["usrbin"] in looked

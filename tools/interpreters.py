@@ -146,6 +146,10 @@ def _by_patch(directories, pattern):
     return [d for _, d in sorted(hits, key=lambda hit: hit[0], reverse=True)]
 
 
+def pyenv_versions():
+    return Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+
+
 def candidates(minor, kind):
     """[(path, how)] in search order, after the environment variable."""
     root = build_python.pythons_root()
@@ -157,7 +161,7 @@ def candidates(minor, kind):
     if kind == "debug":
         found.append((SYSTEM_BIN / ("python%sd" % minor), "Debian python%s-dbg" % minor))
     if kind == "release":
-        pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+        pyenv = pyenv_versions()
         for d in _by_patch(pyenv.glob(minor + ".*"), r"^%s\.(\d+)$" % re.escape(minor)):
             found.append((d / "bin" / "python3", "pyenv %s" % d.name))
         found.append((SYSTEM_BIN / ("python" + minor), "system python" + minor))
@@ -183,9 +187,11 @@ def find(name):
     result.looked.append("$%s (unset)" % env_var(name))
     root = build_python.pythons_root()
     result.looked.append("%s/cpython-%s.*-%s/bin/python3" % (root, minor, KIND_TO_VARIANT[kind]))
+    if kind == "release":
+        result.looked.append("%s/%s.*/bin/python3" % (pyenv_versions(), minor))
     for path, how in candidates(minor, kind):
         if not os.access(str(path), os.X_OK):
-            if not str(path).startswith(str(root)):
+            if Path(path).parent == SYSTEM_BIN:
                 result.looked.append("%s (absent)" % path)
             continue
         problem = mismatch(probe(path), minor, kind)
