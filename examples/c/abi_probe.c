@@ -78,6 +78,7 @@ headers(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
  * Reference counts: `count` new references from `PyFloat_FromDouble`, each
  * released by `Py_DECREF`; returns a new reference to None.
  *
+ * @param self The module (unused).
  * @param arg The count, an int >= 0.
  * @return None, or NULL with an exception set.
  */
