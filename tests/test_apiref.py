@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from bookpaths import REPO
 
 pytestmark = pytest.mark.skipif(shutil.which("doxygen") is None,
                                 reason="doxygen is not installed (make html installs it)")
@@ -95,6 +95,7 @@ def test_chapters_link_to_entries_and_entries_link_to_their_lines(tmp_path):
     sources = (out / "sources.html").read_text()
     assert f'<span id="demo.c-{line}">' in sources
     assert 'id="source-demo-c"' in sources
+    assert 'href="api.html#api-demo-c"' in sources and 'id="api-demo-c"' in api
 
 
 def test_an_undocumented_function_fails_the_build_with_its_file_and_line(tmp_path):

@@ -13,7 +13,7 @@ sys.path.insert(0, str(REPO / "src"))
 project = "Debugging CPython C Extensions with Debug Builds"
 author = "The debug-build book authors"
 copyright = "2026, " + author
-release = "0.1"
+version = release = "0.1"
 language = "en"
 
 extensions = [
@@ -82,6 +82,30 @@ copybutton_exclude = ".linenos"
 
 # Figures are drawn from figures/*.dot at build time; SVG stays sharp when zoomed.
 graphviz_output_format = "svg"
+
+# -- PDF (sphinx -b latex, then latexmk) and ePub (sphinx -b epub) --------------------------
+# xelatex, because transcripts and marks hold characters pdflatex cannot set (✓, ✗, ─).
+latex_engine = "xelatex"
+latex_documents = [("index", "debug-builds.tex", project, author, "manual")]
+latex_show_urls = "footnote"
+# makeindex: Debian's xindy lacks the language modules Sphinx asks for, and the index is ASCII.
+latex_use_xindy = False
+latex_elements = {
+    "papersize": "a4paper",
+    "pointsize": "10pt",
+    # Sphinx's xelatex fonts (FreeFont), except code: FreeMono has no ✓ or ✗, DejaVu Sans
+    # Mono has both and the box-drawing characters tools print.
+    "fontpkg": r"""
+\setmainfont{FreeSerif}[Extension=.otf, UprightFont=*, ItalicFont=*Italic,
+  BoldFont=*Bold, BoldItalicFont=*BoldItalic]
+\setsansfont{FreeSans}[Extension=.otf, UprightFont=*, ItalicFont=*Oblique,
+  BoldFont=*Bold, BoldItalicFont=*BoldOblique]
+\IfFontExistsTF{DejaVu Sans Mono}{\setmonofont{DejaVu Sans Mono}[Scale=0.85]}
+  {\setmonofont{FreeMono}[Scale=0.9, Extension=.otf, UprightFont=*, ItalicFont=*Oblique,
+   BoldFont=*Bold, BoldItalicFont=*BoldOblique]}
+""",
+}
+epub_show_urls = "footnote"
 
 # -- The API reference of examples/c (Doxygen XML read by breathe) -------------------
 bookcheck_doxyfile = "../Doxyfile"

@@ -37,8 +37,8 @@ logger = logging.getLogger(__name__)
 
 DOXYGEN_WARNING = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+): warning: (?P<text>.*)$")
 # Undocumented macros and struct fields are plumbing of the examples, not their API.
-IGNORED_WARNINGS = re.compile(r"is not documented\.$")
-IGNORED_UNDOCUMENTED = re.compile(r"\((macro definition)\)|\(variable\) of (struct|union) ")
+IGNORED_WARNING = re.compile(r"\((macro definition\) of file|variable\) of (struct|union)) "
+                             r"\S+ is not documented\.$")
 
 
 def example_files(app) -> list[Path]:
@@ -92,7 +92,7 @@ def report_warnings(stderr: str) -> None:
         elif line.strip():
             warnings.append(["", line.strip()])
     for location, *text in warnings:
-        if IGNORED_WARNINGS.search(text[0]) and IGNORED_UNDOCUMENTED.search(text[0]):
+        if IGNORED_WARNING.search(text[0]):
             continue
         logger.warning("doxygen: %s", " ".join(text), location=location or None,
                        type="bookcheck", subtype="doxygen")
@@ -142,18 +142,35 @@ def read_locations(xml: Path) -> dict[str, dict[str, int]]:
     return locations
 
 
-class example_source_ref(nodes.Inline, nodes.Element):
-    """A link to a line of an example's listing, resolved once every page has been read."""
+class example_link(nodes.Inline, nodes.Element):
+    """A link to the API section of an example (``to="api"``) or to a line of its listing
+    (``to="sources"``, ``line=0`` for the whole file), resolved when pages are written."""
 
 
-def anchor(file_name: str, line: int | None = None) -> str:
-    return f"{file_name}-{line}" if line else nodes.make_id(f"source {file_name}")
+def anchor(to: str, file_name: str, line: int = 0) -> str:
+    if to == "sources" and line:
+        return f"{file_name}-{line}"  # the id Pygments gives the line (linespans)
+    return nodes.make_id(f"{'source' if to == 'sources' else 'api'} {file_name}")
+
+
+def link(to: str, file_name: str, text: str, line: int = 0) -> example_link:
+    node = example_link(to=to, file=file_name, line=line)
+    node += nodes.Text(text)
+    return node
+
+
+def pages(env) -> dict[str, set]:
+    """{"api": docnames with example-api, "sources": docnames with example-sources}."""
+    if not hasattr(env, "bookcheck_example_pages"):
+        env.bookcheck_example_pages = {"api": set(), "sources": set()}
+    return env.bookcheck_example_pages
 
 
 class ExampleApi(SphinxDirective):
     has_content = False
 
     def run(self):
+        pages(self.env)["api"].add(self.env.docname)
         project = self.config.breathe_default_project
         files = example_files(self.env.app)
         if not files:
@@ -161,8 +178,7 @@ class ExampleApi(SphinxDirective):
         text = []
         for path in files:
             self.env.note_dependency(str(path))
-            title = path.name
-            text += [title, "-" * len(title), "",
+            text += [path.name, "-" * len(path.name), "",
                      f".. doxygenfile:: {path.name}", f"   :project: {project}", ""]
         container = nodes.section()
         container.document = self.state.document
@@ -174,10 +190,10 @@ class ExampleApi(SphinxDirective):
             if not isinstance(section, nodes.section):
                 continue
             file_name = section[0].astext()
-            section["ids"].insert(0, nodes.make_id(f"api {file_name}"))
-            listing = example_source_ref(file=file_name, line=0)
-            listing += nodes.Text(f"the whole of {file_name}, numbered")
-            section.insert(1, nodes.paragraph("", "Source: ", listing))
+            section["ids"].insert(0, anchor("api", file_name))
+            section.insert(1, nodes.paragraph(
+                "", "Source: ", link("sources", file_name, f"{file_name}, whole and numbered"),
+                classes=["example-source-link"]))
             for desc in section.findall(addnodes.desc):
                 self.link_entry(desc, file_name, locations.get(file_name, {}))
         return container.children
@@ -186,73 +202,79 @@ class ExampleApi(SphinxDirective):
     def link_entry(desc, file_name: str, lines: dict[str, int]) -> None:
         signature = next(desc.findall(addnodes.desc_signature), None)
         name_node = next(signature.findall(addnodes.desc_name), None) if signature else None
-        name = name_node.astext().strip() if name_node else ""
-        line = lines.get(name)
-        if not line:
-            return
+        line = lines.get(name_node.astext().strip() if name_node else "")
         content = next((c for c in desc.children if isinstance(c, addnodes.desc_content)), None)
-        if content is None:
-            return
-        ref = example_source_ref(file=file_name, line=line)
-        ref += nodes.Text(f"{file_name}, line {line}")
-        content += nodes.paragraph("", "", nodes.Text("Defined in "), ref,
-                                   classes=["example-source-link"])
+        if line and content is not None:
+            content += nodes.paragraph(
+                "", "", nodes.Text("Defined in "),
+                link("sources", file_name, f"{file_name}, line {line}", line),
+                classes=["example-source-link"])
 
 
 class ExampleSources(SphinxDirective):
     has_content = False
 
     def run(self):
-        self.env.bookcheck_sources_doc = self.env.docname
+        pages(self.env)["sources"].add(self.env.docname)
         sections = []
         for path in example_files(self.env.app):
             self.env.note_dependency(str(path))
-            section = nodes.section(ids=[anchor(path.name)])
+            section = nodes.section(ids=[anchor("sources", path.name)])
             section += nodes.title(path.name, path.name)
-            api = addnodes.pending_xref("", refdomain="std", reftype="ref",
-                                        reftarget=f"api-{path.stem}", refexplicit=True)
-            section += nodes.paragraph("", "")
+            section += nodes.paragraph("", "", nodes.Text("Its functions and types: "),
+                                       link("api", path.name, f"{path.name} in the API reference"),
+                                       classes=["example-source-link"])
             text = path.read_text(encoding="utf-8")
             literal = nodes.literal_block(text, text, language="c", linenos=True,
                                           classes=["example-source"])
+            # Pygments wraps line N in <span id="<file>-N">: a link can land on any line.
             literal["highlight_args"] = {"linespans": path.name, "linenostart": 1}
             literal.source, literal.line = str(path), 1
             section += literal
-            del api
             sections.append(section)
         return sections
 
 
-def resolve_source_refs(app, doctree, docname) -> None:
-    target = getattr(app.env, "bookcheck_sources_doc", None)
-    for ref in list(doctree.findall(example_source_ref)):
-        children = ref.children
-        if target is None or not hasattr(app.builder, "get_relative_uri"):
-            ref.replace_self(nodes.inline("", "", *children))
+def resolve_links(app, doctree, docname) -> None:
+    """Links in HTML (and ePub); plain text where a builder has no such anchors (LaTeX)."""
+    for ref in list(doctree.findall(example_link)):
+        targets = sorted(pages(app.env)[ref["to"]])
+        if not targets or app.builder.format != "html":
+            ref.replace_self(nodes.inline("", "", *ref.children))
             continue
-        uri = app.builder.get_relative_uri(docname, target)
-        uri += "#" + anchor(ref["file"], ref["line"] or None)
-        reference = nodes.reference("", "", *children, internal=True, refuri=uri,
-                                    classes=["example-source-ref"])
-        ref.replace_self(reference)
+        uri = app.builder.get_relative_uri(docname, targets[0]) + "#" \
+            + anchor(ref["to"], ref["file"], ref["line"])
+        ref.replace_self(nodes.reference("", "", *ref.children, internal=True, refuri=uri))
 
 
-def outdated_when_examples_change(app, env, added, changed, removed) -> list[str]:
-    """A new or deleted example file changes the API and source pages."""
+def outdated(app, env, added, changed, removed) -> list[str]:
+    """An example file added or deleted changes the API and source pages."""
     names = [p.name for p in example_files(app)]
     previous = getattr(env, "bookcheck_example_names", None)
     env.bookcheck_example_names = names
     if previous is None or previous == names:
         return []
-    return [doc for doc, directives in getattr(env, "bookcheck_api_docs", {}).items()
-            if directives]
+    return sorted(pages(env)["api"] | pages(env)["sources"])
+
+
+def purge_doc(app, env, docname) -> None:
+    for docs in pages(env).values():
+        docs.discard(docname)
+
+
+def merge_info(app, env, docnames, other) -> None:
+    for kind, docs in pages(other).items():
+        pages(env)[kind] |= docs & set(docnames)
 
 
 def setup(app):
     app.add_config_value("bookcheck_doxyfile", "", "env", [str])
-    app.add_node(example_source_ref)
+    app.add_node(example_link)
     app.add_directive("example-api", ExampleApi)
     app.add_directive("example-sources", ExampleSources)
     app.connect("builder-inited", run_doxygen)
-    app.connect("doctree-resolved", resolve_source_refs)
+    app.connect("env-get-outdated", outdated)
+    app.connect("env-purge-doc", purge_doc)
+    app.connect("env-merge-info", merge_info)
+    app.connect("doctree-resolved", resolve_links)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -139,14 +139,14 @@ def fingerprint(app) -> list:
             for p in sorted(directory.glob("*.json"))]
 
 
-def page_path(app, docname: str) -> str:
+def page_path(app, source: str) -> str:
     """The page as the checker names it: relative to the repository, with / separators."""
-    source = Path(app.env.doc2path(docname)).resolve()
+    path = Path(source).resolve()
     root = (Path(app.confdir) / app.config.bookcheck_repo_root).resolve()
     try:
-        return source.relative_to(root).as_posix()
+        return path.relative_to(root).as_posix()
     except ValueError:
-        return source.as_posix()
+        return path.as_posix()
 
 
 def block_id(line: int) -> str:
@@ -161,11 +161,21 @@ def collect_blocks(app, doctree) -> None:
         if not key:
             continue
         line = literal.line or 0
-        literal["ids"].append(block_id(line))
-        blocks.append({"line": line, "key": key, "page": page_path(app, env.docname),
-                       "kind": "pycon" if "bookcheck-pycon" in literal["classes"] else "console",
-                       "unchecked": literal.get("bookcheck_unchecked", ""),
-                       "source": Path(env.doc2path(env.docname)).name})
+        anchor = block_id(line)
+        while anchor in doctree.ids:  # a block of an included file on the same line number
+            anchor += "-"
+        literal["ids"].append(anchor)
+        doctree.ids[anchor] = literal
+        # The file the directive is in (a page, or a fragment it includes), as the checker
+        # reads it.
+        source = literal.source or str(env.doc2path(env.docname))
+        try:
+            display = Path(source).resolve().relative_to(Path(app.srcdir).resolve()).as_posix()
+        except ValueError:
+            display = Path(source).name
+        blocks.append({"line": line, "key": key, "page": page_path(app, source),
+                       "display": display, "id": literal["ids"][-1],
+                       "unchecked": literal.get("bookcheck_unchecked", "")})
     store(env)[env.docname] = blocks
 
 
@@ -212,11 +222,11 @@ def updated(app, env) -> list[str]:
 
 def add_marks(app, doctree, docname) -> None:
     results = app.bookcheck_results
-    blocks = {block["line"]: block for block in store(app.env).get(docname, [])}
+    blocks = {block["id"]: block for block in store(app.env).get(docname, [])}
     for literal in list(doctree.findall(nodes.literal_block)):
         if not literal.get("bookcheck_key"):
             continue
-        block = blocks.get(literal.line or 0)
+        block = next((blocks[i] for i in literal["ids"] if i in blocks), None)
         if block is None:
             continue
         state, text = verdict(results, block)
@@ -234,13 +244,13 @@ def add_marks(app, doctree, docname) -> None:
 
 def report_uri(app, fromdoc: str, anchor: str) -> str:
     docs = sorted(matrix_docs(app.env))
-    if not docs or not hasattr(app.builder, "get_relative_uri"):
+    if not docs or app.builder.format != "html":
         return ""
     return app.builder.get_relative_uri(fromdoc, docs[0]) + "#" + anchor
 
 
 def page_row_id(block: dict) -> str:
-    return nodes.make_id(f"row {block['page']} {block['line']}")
+    return nodes.make_id(f"row {block['display']} {block['line']}")
 
 
 # -- The report page ---------------------------------------------------------------------
@@ -301,8 +311,8 @@ def build_matrix(app, docname) -> list[nodes.Node]:
         counts[state] += 1
         link = nodes.reference("", "", internal=True,
                                refuri=app.builder.get_relative_uri(docname, doc) + "#"
-                               + block_id(block["line"]))
-        link += nodes.literal("", f"{env.doc2path(doc, False)}:{block['line']}")
+                               + block["id"])
+        link += nodes.literal("", f"{block['display']}:{block['line']}")
         first = nodes.paragraph("", "", link)
         cells = results.cells(block["page"], block["line"], block["key"])
         row = row_of([first, *(CELL[cells[e][0]] for e in envs), text],
