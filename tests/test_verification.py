@@ -11,9 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
 
-from bookcheck.pages import parse_blocks
+from bookcheck.pages import parse_blocks  # noqa: E402
 
 PAGE = """\
 Transcripts
