@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bookpaths import FIXTURE_BOOK, REPO  # noqa: E402
+
 sys.path.insert(0, str(REPO / "src"))
-FIXTURE_BOOK = Path(__file__).resolve().parent / "fixtures" / "book"
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import REPO
+from bookpaths import REPO
 from bookcheck.anchors import anchor_lines, check_all
 from bookcheck.pages import find_pages, read_blocks
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURE_BOOK, REPO
+from bookpaths import FIXTURE_BOOK, REPO
 
 GOOD_INCLUDE = """
 .. example-include:: fixture_ext.c
