@@ -45,6 +45,7 @@ help:
 $(VENV)/.installed: requirements/tools.txt requirements/docs.txt
 	test -x $(PY) || $(BOOTSTRAP_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/tools.txt
+	$(PY) -c 'import pathlib, site; pathlib.Path(site.getsitepackages()[0], "debugbook-src.pth").write_text("$(CURDIR)/src\n")'
 	touch $@
 
 system-test:

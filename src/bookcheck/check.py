@@ -67,7 +67,7 @@ def check_block(block: Block, runner: Runner, interpreter: dict, rules: list[Rul
 
 def check_all(book: Book, interpreter: dict, examples_build: Path, jobs: int = 0) -> dict:
     blocks, errors = collect_blocks(book)
-    runner = Runner(interpreter["path"], examples_build)
+    runner = Runner(interpreter["path"], examples_build, book.root)
     with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
         records = list(pool.map(lambda b: check_block(b, runner, interpreter, book.rules),
                                 blocks))

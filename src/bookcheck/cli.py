@@ -89,7 +89,8 @@ def cmd_bless(args) -> int:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="bookcheck", description=__doc__)
-    parser.add_argument("--root", default=".", help="the repository (default: .)")
+    parser.add_argument("--root", default=os.environ.get("BOOKCHECK_ROOT", "."),
+                        help="the repository (default: $BOOKCHECK_ROOT or .)")
     parser.add_argument("--results", help="results directory (default: ROOT/.results)")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="check the transcripts on this interpreter")

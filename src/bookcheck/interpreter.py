@@ -21,11 +21,12 @@ def base_executable() -> str:
 
 
 def allocator_in_use(flags: dict) -> str:
-    try:
-        import _testinternalcapi
-        return _testinternalcapi.pymem_getallocatorsname()
-    except (ImportError, AttributeError, RuntimeError):
-        pass
+    # pymem_getallocatorsname() is in _testcapi on 3.10-3.12, _testinternalcapi from 3.13.
+    for module in ("_testinternalcapi", "_testcapi"):
+        try:
+            return importlib.import_module(module).pymem_getallocatorsname()
+        except (ImportError, AttributeError, RuntimeError):
+            continue
     chosen = os.environ.get("PYTHONMALLOC")
     if chosen:
         return chosen + " (from PYTHONMALLOC)"

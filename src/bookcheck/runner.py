@@ -116,9 +116,10 @@ def _clean(data: bytes) -> str:
 class Runner:
     """Runs blocks for one interpreter, with the compiled examples importable."""
 
-    def __init__(self, python: str, examples_build: Path):
+    def __init__(self, python: str, examples_build: Path, root: Path | None = None):
         self.python = python
         self.examples_build = examples_build
+        self.root = root
         self.workdir = Path(tempfile.mkdtemp(prefix="bookcheck-"))
         self.bin = self.workdir / "bin"
         self.bin.mkdir()
@@ -132,6 +133,10 @@ class Runner:
         env.update(PATH=f"{self.bin}{os.pathsep}{env.get('PATH', '')}",
                    PYTHONPATH=str(self.examples_build), HOME=str(self.workdir), TERM="dumb",
                    LC_ALL="C.UTF-8", PYTHON_COLORS="0", NO_COLOR="1", PYTHON_BASIC_REPL="1")
+        if self.root:  # so a session can run the book's own tools: python -m bookcheck identify
+            env["PYTHONPATH"] += os.pathsep + str(self.root / "src")
+            env["BOOKCHECK_ROOT"] = str(self.root)
+            env["BOOKCHECK_CACHE"] = str(self.examples_build.parent)
         env.update(block.env)
         return env
 
