@@ -80,8 +80,11 @@ copybutton_remove_prompts = True
 copybutton_copy_empty_lines = False
 copybutton_exclude = ".linenos"
 
-# Figures are drawn from figures/*.dot at build time; SVG stays sharp when zoomed.
-graphviz_output_format = "svg"
+# Figures are drawn from figures/*.dot at build time. PNG at twice the screen resolution:
+# Graphviz lays text out with this machine's font metrics, and an SVG set in a reader's
+# fonts lets text overrun its boxes; a PNG looks the same everywhere (the PDF gets vectors).
+graphviz_output_format = "png"
+graphviz_dot_args = ["-Gdpi=192"]
 
 # -- PDF (sphinx -b latex, then latexmk) and ePub (sphinx -b epub) --------------------------
 # xelatex, because transcripts and marks hold characters pdflatex cannot set (✓, ✗, ─).
