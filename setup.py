@@ -6,9 +6,15 @@ from pathlib import Path
 from setuptools import Extension, setup
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
-from bookcheck.build import extra_compile_args, is_debug_interpreter  # noqa: E402
+from bookcheck.build import extra_compile_args, interpreter_identity, is_debug_interpreter  # noqa: E402
 
-setup(ext_modules=[
-    Extension(source.stem, [str(source)], extra_compile_args=extra_compile_args(is_debug_interpreter()))
-    for source in sorted(Path("examples/c").glob("*.c"))
-])
+setup(
+    ext_modules=[
+        Extension(source.stem, [str(source)],
+                  extra_compile_args=extra_compile_args(is_debug_interpreter()))
+        for source in sorted(Path("examples/c").glob("*.c"))
+    ],
+    # A debug and a trace-refs build share an extension suffix but not an ABI: give each
+    # interpreter its own build directory so one never reuses the other's objects.
+    options={"build": {"build_base": f"build/{interpreter_identity()}"}},
+)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .compare import normalise
+from .compare import keep_wildcards, matches
 from .config import Rule
 from .pages import parse_blocks
 from .report import write_atomically
@@ -26,18 +26,18 @@ def stale_blocks(all_results: list[dict], rules: list[Rule]) -> tuple[list[Stale
         for record in results["blocks"]:
             if record["status"] == "fail":
                 failing.setdefault((record["page"], record["line"], record["key"]),
-                                   []).append((results["env"], record["actual"]))
+                                   []).append((results["env"], record))
     stale, problems = [], []
     for (page, line, _key), candidates in sorted(failing.items()):
-        distinct = {normalise(actual, rules) for _, actual in candidates}
-        if len(distinct) > 1:
+        env, first = candidates[0]
+        text = keep_wildcards(first["expected"], first["actual"], rules)
+        if not all(matches(text, record["actual"], rules) for _, record in candidates):
             envs = ", ".join(env for env, _ in candidates)
             problems.append(f"{page}:{line}: interpreters {envs} print different output for "
                             "this block: narrow its :python: or :build: so each applies to "
-                            "one kind of build, then bless again")
+                            "one kind of build, or put [...] where they differ, then bless again")
             continue
-        env, actual = candidates[0]
-        stale.append(Stale(page, line, env, actual))
+        stale.append(Stale(page, line, env, text))
     return stale, problems
 
 

@@ -52,3 +52,46 @@ def _tidy(text: str) -> str:
     while lines and not lines[-1]:
         lines.pop()
     return "\n".join(lines) + "\n"
+
+
+def _line_pattern(line: str) -> re.Pattern:
+    return re.compile("[^\n]*?".join(re.escape(piece) for piece in line.split(WILDCARD)))
+
+
+def _find(have: list[str], start: int, line: str, rules: list[Rule]) -> int | None:
+    pattern = _line_pattern(normalise(line, rules))
+    for index in range(start, len(have)):
+        if pattern.fullmatch(normalise(have[index], rules)):
+            return index
+    return None
+
+
+def keep_wildcards(expected: str, actual: str, rules: list[Rule]) -> str:
+    """The actual output, keeping the expected side's ``[...]`` wherever they still fit.
+
+    Blessing uses this so that wildcards a person wrote survive a rewrite: a line with an
+    inline wildcard is kept when it matches an actual line, and a wildcard line keeps
+    standing for the lines between its neighbours when both neighbours are still there.
+    """
+    want = _tidy(expected).rstrip("\n").split("\n")
+    have = _tidy(actual).rstrip("\n").split("\n")
+    if not any(WILDCARD in line for line in want):
+        return actual
+    out, position = [], 0
+    for index, line in enumerate(want):
+        if line.strip() == WILDCARD:
+            following = next((w for w in want[index + 1:] if w.strip() != WILDCARD), None)
+            stop = len(have) if following is None else _find(have, position, following, rules)
+            if stop is not None:
+                out.append(line)
+                position = stop
+            continue
+        found = _find(have, position, line, rules)
+        if found is None:
+            continue
+        out.extend(have[position:found])
+        out.append(line if WILDCARD in line else have[found])
+        position = found + 1
+    out.extend(have[position:])
+    merged = "\n".join(out) + "\n"
+    return merged if matches(merged, actual, rules) else actual
