@@ -25,7 +25,8 @@ def test_passing_page(book, capsys):
 def test_output_mismatch_names_page_line_interpreter_and_bless_command(book, capsys):
     status, out, blocks = check(book, "mismatch.rst", capsys)
     assert status == 1
-    assert "FAIL doc/sphinx/source/mismatch.rst:4 (pycon-session) on CPython" in out
+    assert ("FAIL doc/sphinx/source/mismatch.rst:8 (in the block at line 4) (pycon-session) "
+            "on CPython") in out
     assert "-hello from Python\n" in out.replace("  -", "-") and "+hello from C" in out
     assert "interpreter: " in out and "make bless ENVS=here" in out
     assert blocks[0]["status"] == "fail"

@@ -47,18 +47,19 @@ def bare_floor(python: str, blocks: list, build_dir: Path) -> float:
     runner = Runner(python, build_dir)  # only for its environment and PATH set-up
 
     def bare(block):
-        env = runner.environment(block)
+        cwd = Path(tempfile.mkdtemp(prefix="block-", dir=runner.workdir))
+        env = runner.environment(block, cwd)
         if block.kind == "pycon":
             statements = "".join(_strip_prompt(line) + "\n" for line in block.content
                                  if line.startswith((">>>", "...")))
             subprocess.run([python, *block.interpreter_options, "-q", "-i"], input=statements,
-                           env=env, cwd=runner.workdir, capture_output=True, text=True,
+                           env=env, cwd=cwd, capture_output=True, text=True,
                            timeout=block.timeout)
             return
         for line in block.content:
             if line.startswith("$ "):
                 subprocess.run(["bash", "--noprofile", "--norc", "-c", line[2:]], env=env,
-                               cwd=runner.workdir, capture_output=True, timeout=block.timeout)
+                               cwd=cwd, capture_output=True, timeout=block.timeout)
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

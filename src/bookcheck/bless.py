@@ -15,8 +15,8 @@ from .report import write_atomically
 
 
 class Stale:
-    def __init__(self, page: str, line: int, env: str, actual: str):
-        self.page, self.line, self.env, self.actual = page, line, env, actual
+    def __init__(self, page: str, line: int, key: str, env: str, actual: str):
+        self.page, self.line, self.key, self.env, self.actual = page, line, key, env, actual
 
 
 def stale_blocks(all_results: list[dict], rules: list[Rule]) -> tuple[list[Stale], list[str]]:
@@ -28,7 +28,7 @@ def stale_blocks(all_results: list[dict], rules: list[Rule]) -> tuple[list[Stale
                 failing.setdefault((record["page"], record["line"], record["key"]),
                                    []).append((results["env"], record))
     stale, problems = [], []
-    for (page, line, _key), candidates in sorted(failing.items()):
+    for (page, line, key), candidates in sorted(failing.items()):
         env, first = candidates[0]
         text = keep_wildcards(first["expected"], first["actual"], rules)
         if not all(matches(text, record["actual"], rules) for _, record in candidates):
@@ -37,11 +37,11 @@ def stale_blocks(all_results: list[dict], rules: list[Rule]) -> tuple[list[Stale
                             "this block: narrow its :python: or :build: so each applies to "
                             "one kind of build, or put [...] where they differ, then bless again")
             continue
-        stale.append(Stale(page, line, env, text))
+        stale.append(Stale(page, line, key, env, text))
     return stale, problems
 
 
-def rewrite_page(path: Path, display: str, items: list[Stale], keys: dict) -> list[str]:
+def rewrite_page(path: Path, display: str, items: list[Stale]) -> list[str]:
     """Rewrite the given blocks of one page; returns messages for blocks left alone."""
     text = path.read_bytes().decode("utf-8")
     lines = text.splitlines(keepends=True)
@@ -49,7 +49,7 @@ def rewrite_page(path: Path, display: str, items: list[Stale], keys: dict) -> li
     skipped = []
     for item in sorted(items, key=lambda i: i.line, reverse=True):
         block = blocks.get(item.line)
-        if block is None or block.key != keys[(item.page, item.line)]:
+        if block is None or block.key != item.key:
             skipped.append(f"{display}:{item.line}: the block changed since it was checked; "
                            "run the checks again before blessing")
             continue
@@ -58,6 +58,7 @@ def rewrite_page(path: Path, display: str, items: list[Stale], keys: dict) -> li
         ending = lines[last][len(lines[last].rstrip("\r\n")):] or "\n"
         new = [(indent + out).rstrip() + ending for out in item.actual.rstrip("\n").split("\n")]
         lines[first:last + 1] = new
+        print(f"blessed: {display}:{item.line} with the output of {item.env}")
     updated = "".join(lines)
     if updated != text:
         write_atomically(path, updated)
@@ -66,16 +67,15 @@ def rewrite_page(path: Path, display: str, items: list[Stale], keys: dict) -> li
 
 def bless(all_results: list[dict], root: Path, rules: list[Rule], check_only: bool) -> int:
     stale, problems = stale_blocks(all_results, rules)
-    keys = {(r["page"], r["line"]): r["key"] for res in all_results for r in res["blocks"]}
-    for item in stale:
-        verb = "stale" if check_only else "blessing"
-        print(f"{verb}: {item.page}:{item.line} with the output of {item.env}")
-    if not check_only:
+    if check_only:
+        for item in stale:
+            print(f"stale: {item.page}:{item.line} (what {item.env} prints differs)")
+    else:
         pages: dict = {}
         for item in stale:
             pages.setdefault(item.page, []).append(item)
         for page, items in pages.items():
-            problems += rewrite_page(root / page, page, items, keys)
+            problems += rewrite_page(root / page, page, items)
     for problem in problems:
         print(f"cannot bless {problem}")
     if not stale and not problems:

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .compare import matches, unified_diff
+from .compare import first_difference, matches, unified_diff
 from .config import Rule
 from .model import Block, BlockError
 from .pages import find_pages, read_blocks
@@ -59,6 +59,8 @@ def check_block(block: Block, runner: Runner, interpreter: dict, rules: list[Rul
     if not text_ok:
         record["diff"] = unified_diff(record["expected"], actual.transcript, rules,
                                       block.path, block.content_start)
+        record["diff_line"] = block.content_start + first_difference(
+            record["expected"], actual.transcript, rules)
     if not outcome_ok:
         record["why"] = (f"expected the session {block.expect.describe()}, but it "
                          f"{actual.outcome.describe()}")
@@ -82,6 +84,8 @@ def failure_report(record: dict, interpreter: dict, env: str) -> str:
     if record["status"] == "error":
         return f"ERROR {where}: malformed block: {record['why']}"
     traits = ", ".join(f"{k}={'yes' if v else 'no'}" for k, v in interpreter["traits"].items())
+    if record.get("diff_line"):
+        where = f"{record['page']}:{record['diff_line']} (in the block at line {record['line']})"
     lines = [f"FAIL {where} ({record['kind']}-session) on {interpreter['label']}",
              f"  interpreter: {interpreter['path']} ({traits})"]
     if record.get("why"):

@@ -72,7 +72,7 @@ def cmd_matrix(args) -> int:
               "run 'make test' first", file=sys.stderr)
         return 2
     skipped = [e for e in (args.skipped or "").split(",") if e]
-    text, problems = format_matrix(load_results(files), skipped)
+    text, problems = format_matrix(load_results(files), skipped, args.partial)
     print(text)
     return 1 if problems else 0
 
@@ -80,11 +80,18 @@ def cmd_matrix(args) -> int:
 def cmd_bless(args) -> int:
     paths = _paths(args)
     files = sorted(paths["results"].glob("*.json"))
+    if args.envs:
+        files = [f for f in files if f.stem in args.envs.split(",")]
     if not files:
         print(f"no results in {paths['results']}: run the checks first", file=sys.stderr)
         return 2
-    return bless(load_results(files), paths["root"], normalisation_rules(paths["conf"]),
-                 args.check)
+    results = load_results(files)
+    if args.page:  # only these pages' blocks
+        wanted = {_page(paths["root"], p).resolve() for p in args.page}
+        for result in results:
+            result["blocks"] = [r for r in result["blocks"]
+                                if (paths["root"] / r["page"]).resolve() in wanted]
+    return bless(results, paths["root"], normalisation_rules(paths["conf"]), args.check)
 
 
 def main(argv=None) -> int:
@@ -102,8 +109,13 @@ def main(argv=None) -> int:
     matrix = sub.add_parser("matrix", help="merge results into a block-by-interpreter matrix")
     matrix.add_argument("--envs", help="comma-separated environments to merge (default: all)")
     matrix.add_argument("--skipped", help="comma-separated environments with no interpreter")
+    matrix.add_argument("--partial", action="store_true",
+                        help="some environments were left out on purpose: list blocks no "
+                             "interpreter checked, but do not fail on them")
     blessing = sub.add_parser("bless", help="rewrite failing blocks with the actual output")
     blessing.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
+    blessing.add_argument("--envs", help="comma-separated environments whose results to use")
+    blessing.add_argument("page", nargs="*", help="only these pages")
     args = parser.parse_args(argv)
     try:
         return {"run": cmd_run, "identify": cmd_identify, "matrix": cmd_matrix,

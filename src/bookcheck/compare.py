@@ -47,6 +47,16 @@ def unified_diff(expected: str, actual: str, rules: list[Rule], page: str, first
                   flags=re.MULTILINE)
 
 
+def first_difference(expected: str, actual: str, rules: list[Rule]) -> int:
+    """Index of the first expected line that the actual output does not reproduce."""
+    want = normalise(_tidy(expected), rules).splitlines()
+    have = normalise(_tidy(actual), rules).splitlines()
+    for index, line in enumerate(want):
+        if index >= len(have) or not _line_pattern(line).fullmatch(have[index]):
+            return index
+    return len(want)
+
+
 def _tidy(text: str) -> str:
     lines = [line.rstrip() for line in text.splitlines()]
     while lines and not lines[-1]:

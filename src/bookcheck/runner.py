@@ -128,10 +128,10 @@ class Runner:
         self.startup = self.workdir / "startup.py"
         self.startup.write_text(f"import sys\nsys.ps1 = {PS1!r}\nsys.ps2 = {PS2!r}\n")
 
-    def environment(self, block: Block) -> dict:
+    def environment(self, block: Block, home: Path) -> dict:
         env = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
         env.update(PATH=f"{self.bin}{os.pathsep}{env.get('PATH', '')}",
-                   PYTHONPATH=str(self.examples_build), HOME=str(self.workdir), TERM="dumb",
+                   PYTHONPATH=str(self.examples_build), HOME=str(home), TERM="dumb",
                    LC_ALL="C.UTF-8", PYTHON_COLORS="0", NO_COLOR="1", PYTHON_BASIC_REPL="1")
         if self.root:  # so a session can run the book's own tools: python -m bookcheck identify
             env["PYTHONPATH"] += os.pathsep + str(self.root / "src")
@@ -143,29 +143,31 @@ class Runner:
     def run(self, block: Block) -> Actual:
         started = time.monotonic()
         run = self._run_pycon if block.kind == "pycon" else self._run_console
-        transcript, outcome = run(block)
+        # Blocks run in parallel: each gets a directory of its own to work and write in.
+        cwd = Path(tempfile.mkdtemp(prefix="block-", dir=self.workdir))
+        transcript, outcome = run(block, cwd)
         return Actual(transcript.rstrip() + "\n", outcome, time.monotonic() - started)
 
-    def _run_pycon(self, block: Block):
+    def _run_pycon(self, block: Block, cwd: Path):
         inputs = [_strip_prompt(line) for line in block.content
                   if line.startswith((">>>", "..."))]
-        env = self.environment(block)
+        env = self.environment(block, cwd)
         env["PYTHONSTARTUP"] = str(self.startup)
         argv = [self.python, *block.interpreter_options, "-q", "-i"]
-        text, code = run_on_terminal(argv, env, self.workdir, block.timeout,
+        text, code = run_on_terminal(argv, env, cwd, block.timeout,
                                      "".join(line + "\n" for line in inputs))
         outcome = Outcome("timeout") if code is None else classify(code, text)
         return _rebuild_session(text, inputs), outcome
 
-    def _run_console(self, block: Block):
+    def _run_console(self, block: Block, cwd: Path):
         commands = [line[2:] for line in block.content if line.startswith("$ ")]
-        env, shown = self.environment(block), []
+        env, shown = self.environment(block, cwd), []
         deadline = time.monotonic() + block.timeout
         outcome = Outcome("ok")
         for number, command in enumerate(commands, 1):
             argv = ["bash", "--noprofile", "--norc", "-c", command]
             left = max(deadline - time.monotonic(), 0.1)
-            text, code = run_on_terminal(argv, env, self.workdir, left)
+            text, code = run_on_terminal(argv, env, cwd, left)
             shown.append(f"$ {command}\n{text}")
             outcome = Outcome("timeout") if code is None else classify(code, text, shell=True)
             if outcome.kind != "ok" and number < len(commands):
