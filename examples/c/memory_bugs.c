@@ -50,9 +50,10 @@ parse_size(PyObject *args, const char *name, Py_ssize_t *size)
  *   multiple of 16, so with size 10 the byte lands in unused padding (with a
  *   multiple of 16 it would hit the next block).
  * - Debug build, or `PYTHONMALLOC=debug`: the byte overwrites the first 0xFD
- *   pad byte after the block. `PyMem_Free` dumps the block (`Debug memory
- *   block at address p=...: API 'm'`) and aborts: `Fatal Python error:
- *   _PyMem_DebugRawFree: bad trailing pad byte` (SIGABRT).
+ *   pad byte after the block. `PyMem_Free` dumps the block (it names the
+ *   block's address and the allocator domain, "m" for PyMem) and aborts with
+ *   `Fatal Python error: _PyMem_DebugRawFree: bad trailing pad byte`
+ *   (SIGABRT).
  * - `PYTHONMALLOC=malloc` under Valgrind: `Invalid write of size 1`.
  *
  * Reference counts: none; raw memory only.

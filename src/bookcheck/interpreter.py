@@ -45,6 +45,9 @@ def describe(probe_dir: Path) -> dict:
         "pymalloc": bool(flags.get("WITH_PYMALLOC")),
         "asan": bool(flags.get("address_sanitizer")),
         "free-threading": bool(flags.get("Py_GIL_DISABLED")),
+        # --with-valgrind changes only the interpreter (pymalloc steps aside under
+        # Valgrind), not the headers, so it is read from the interpreter's own config.
+        "valgrind": bool(sysconfig.get_config_var("WITH_VALGRIND")),
     }
     version = platform.python_version()
     return {

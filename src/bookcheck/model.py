@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 KINDS = {"pycon-session": "pycon", "console-session": "console"}
 
-TRAITS = ("debug", "trace-refs", "pymalloc", "asan", "free-threading")
+TRAITS = ("debug", "trace-refs", "pymalloc", "asan", "free-threading", "valgrind")
 TRAIT_ALIASES = {"release": ("debug", False)}
 
 OPTIONS = {
