@@ -41,6 +41,7 @@ help:
 	@echo "make python VERSION=3.11.2 VARIANT=debug   build a CPython variant"
 	@echo "make identify ENV=py311-debug              print what an interpreter is"
 	@echo "make bench     time the checks against the bare sessions"
+	@echo "make epub, make pdf, make browser-test   other formats; the book in headless Chromium"
 
 $(VENV)/.installed: requirements/tools.txt requirements/docs.txt
 	test -x $(PY) || $(BOOTSTRAP_PYTHON) -m venv $(VENV)
@@ -59,6 +60,18 @@ system-docs:
 html: system-docs $(VENV)/.installed
 	$(PY) -m sphinx -b html -d doc/sphinx/build/doctrees $(SPHINXOPTS) $(SOURCE_DIR) $(HTML_DIR)
 	@echo "The book is in $(HTML_DIR)/index.html"
+
+# Optional formats. The PDF needs TeX (a large install), so it is not part of `make html`.
+PDF_PACKAGES := latexmk texlive-xetex texlive-latex-extra texlive-fonts-recommended \
+	fonts-freefont-otf fonts-dejavu-core
+.PHONY: epub pdf
+epub: system-docs $(VENV)/.installed
+	$(PY) -m sphinx -b epub -d doc/sphinx/build/doctrees $(SPHINXOPTS) $(SOURCE_DIR) doc/sphinx/build/epub
+
+pdf: system-docs $(VENV)/.installed
+	@tools/system_packages.sh $(PDF_PACKAGES)
+	$(PY) -m sphinx -b latex -d doc/sphinx/build/doctrees $(SPHINXOPTS) $(SOURCE_DIR) doc/sphinx/build/latex
+	$(MAKE) -C doc/sphinx/build/latex LATEXMKOPTS=-silent all-pdf
 
 # The built book in Debian's headless Chromium: screenshots, internal links and anchors,
 # search, the copy button. Run after `make html`.

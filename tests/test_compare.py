@@ -2,7 +2,7 @@
 import re
 
 from bookcheck.bless import stale_blocks
-from bookcheck.compare import keep_wildcards, matches, unified_diff
+from bookcheck.compare import keep_what_still_matches, matches, unified_diff
 from bookcheck.config import Rule
 
 ADDRESS = [Rule("address", re.compile(r"0x[0-9a-f]{6,}"), "0x<address>")]
@@ -25,15 +25,15 @@ def test_diff_numbers_the_expected_side_with_page_lines():
     assert "@@ -40,2 +1,2 @@" in diff and "-two" in diff and "+three" in diff
 
 
-def test_keep_wildcards_keeps_what_still_fits_and_takes_the_rest_from_actual():
+def test_keep_what_still_matches_keeps_what_still_fits_and_takes_the_rest_from_actual():
     expected = ">>> f()\ncount: [...]\nheader\n[...]\nfooter\nold line\n"
     actual = ">>> f()\ncount: 42\nheader\nx\ny\nfooter\nnew line\n"
-    assert keep_wildcards(expected, actual, []) == \
+    assert keep_what_still_matches(expected, actual, []) == \
         ">>> f()\ncount: [...]\nheader\n[...]\nfooter\nnew line\n"
 
 
-def test_keep_wildcards_drops_a_wildcard_that_no_longer_fits():
-    assert keep_wildcards("count: [...]\n", "total: 3\n", []) == "total: 3\n"
+def test_keep_what_still_matches_drops_a_wildcard_that_no_longer_fits():
+    assert keep_what_still_matches("count: [...]\n", "total: 3\n", []) == "total: 3\n"
 
 
 def _results(env, actual, expected="count: [...]\nold\n"):
@@ -51,3 +51,10 @@ def test_bless_refuses_interpreters_that_really_differ():
     stale, problems = stale_blocks([_results("a", "count: 1\nnew\n"),
                                     _results("b", "count: 2\nother\n")], [])
     assert stale == [] and "print different output" in problems[0]
+
+
+def test_bless_keeps_lines_that_match_after_normalisation():
+    expected = "at 0x7f0000001000 (file.c:10)\nsame 0x7f0000002000\n"
+    actual = "at 0x55aa00003000 (file.c:11)\nsame 0x55aa00004000\n"
+    assert keep_what_still_matches(expected, actual, ADDRESS) == \
+        "at 0x55aa00003000 (file.c:11)\nsame 0x7f0000002000\n"

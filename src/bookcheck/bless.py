@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .compare import keep_wildcards, matches
+from .compare import keep_what_still_matches, matches
 from .config import Rule
 from .pages import parse_blocks
 from .report import write_atomically
@@ -30,7 +30,7 @@ def stale_blocks(all_results: list[dict], rules: list[Rule]) -> tuple[list[Stale
     stale, problems = [], []
     for (page, line, key), candidates in sorted(failing.items()):
         env, first = candidates[0]
-        text = keep_wildcards(first["expected"], first["actual"], rules)
+        text = keep_what_still_matches(first["expected"], first["actual"], rules)
         if not all(matches(text, record["actual"], rules) for _, record in candidates):
             envs = ", ".join(env for env, _ in candidates)
             problems.append(f"{page}:{line}: interpreters {envs} print different output for "

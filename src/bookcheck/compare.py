@@ -76,17 +76,16 @@ def _find(have: list[str], start: int, line: str, rules: list[Rule]) -> int | No
     return None
 
 
-def keep_wildcards(expected: str, actual: str, rules: list[Rule]) -> str:
-    """The actual output, keeping the expected side's ``[...]`` wherever they still fit.
+def keep_what_still_matches(expected: str, actual: str, rules: list[Rule]) -> str:
+    """The actual output, keeping every expected line that still matches it.
 
-    Blessing uses this so that wildcards a person wrote survive a rewrite: a line with an
-    inline wildcard is kept when it matches an actual line, and a wildcard line keeps
+    Blessing uses this so that a rewrite touches only the output that changed: a line
+    equal to the actual one after normalisation keeps its text (its address, its count), a
+    line with an inline ``[...]`` is kept when it matches, and a ``[...]`` line keeps
     standing for the lines between its neighbours when both neighbours are still there.
     """
     want = _tidy(expected).rstrip("\n").split("\n")
     have = _tidy(actual).rstrip("\n").split("\n")
-    if not any(WILDCARD in line for line in want):
-        return actual
     out, position = [], 0
     for index, line in enumerate(want):
         if line.strip() == WILDCARD:
@@ -100,7 +99,7 @@ def keep_wildcards(expected: str, actual: str, rules: list[Rule]) -> str:
         if found is None:
             continue
         out.extend(have[position:found])
-        out.append(line if WILDCARD in line else have[found])
+        out.append(line)
         position = found + 1
     out.extend(have[position:])
     merged = "\n".join(out) + "\n"
