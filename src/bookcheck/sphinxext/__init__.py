@@ -1,5 +1,6 @@
-"""Sphinx extension of the book: transcript directives and anchored C includes."""
-from . import includes, transcripts, verification
+"""Sphinx extension of the book: transcript directives, anchored C includes, and the
+verification marks and report."""
+from . import includes, transcripts, verification, verification_report
 
 
 def setup(app):
@@ -8,4 +9,5 @@ def setup(app):
     includes.setup(app)
     transcripts.setup(app)
     verification.setup(app)
+    verification_report.setup(app)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -12,8 +12,7 @@ page is written, a line is added below it:
 - ``edited since last checked``: the results are for an older text of the block;
 - ``not checked in this build (run make test)``: no results for this page at all.
 
-``.. verification-matrix::`` renders every transcript of the book against every
-interpreter of the results, and the interpreters with their labels and paths.
+The report page (``.. verification-matrix::``) is in :mod:`.verification_report`.
 """
 from __future__ import annotations
 
@@ -23,7 +22,6 @@ from pathlib import Path
 
 from docutils import nodes
 from sphinx.util import logging
-from sphinx.util.docutils import SphinxDirective
 
 logger = logging.getLogger(__name__)
 
@@ -253,125 +251,13 @@ def page_row_id(block: dict) -> str:
     return nodes.make_id(f"row {block['display']} {block['line']}")
 
 
-# -- The report page ---------------------------------------------------------------------
-
-class verification_matrix(nodes.General, nodes.Element):
-    """Replaced by the report once every page has been read."""
-
-
-class VerificationMatrix(SphinxDirective):
-    has_content = False
-
-    def run(self):
-        matrix_docs(self.env).add(self.env.docname)
-        return [verification_matrix("")]
-
-
-def book_order(env) -> list[str]:
-    """Docnames in reading order (the toctree from the root), then any others."""
-    order, seen = [], set()
-
-    def walk(doc):
-        if doc in seen:
-            return
-        seen.add(doc)
-        order.append(doc)
-        for child in env.toctree_includes.get(doc, []):
-            walk(child)
-
-    walk(env.config.root_doc)
-    return order + sorted(d for d in store(env) if d not in seen)
-
-
-def build_matrix(app, docname) -> list[nodes.Node]:
-    results, env = app.bookcheck_results, app.env
-    envs = results.envs
-    rows = [(doc, block) for doc in book_order(env) for block in store(env).get(doc, [])]
-    output: list[nodes.Node] = []
-    summary = nodes.paragraph()
-    if not results.runs:
-        summary += nodes.Text(f"No results in this build: {len(rows)} transcript blocks "
-                              "are listed unchecked. Run make test, then build the book.")
-        output.append(summary)
-    table = nodes.table(classes=["bookcheck-matrix"])
-    group = nodes.tgroup(cols=len(envs) + 2)
-    table += group
-    group += nodes.colspec(colwidth=30)
-    for _ in envs:
-        group += nodes.colspec(colwidth=8)
-    group += nodes.colspec(colwidth=40)
-    head = nodes.thead()
-    group += head
-    head += row_of(["Transcript block", *envs, "Where it stands"])
-    body = nodes.tbody()
-    group += body
-    counts = {"pass": 0, "fail": 0, "unchecked": 0, "edited": 0, "none": 0}
-    for doc, block in rows:
-        state, text = verdict(results, block)
-        counts[state] += 1
-        link = nodes.reference("", "", internal=True,
-                               refuri=app.builder.get_relative_uri(docname, doc) + "#"
-                               + block["id"])
-        link += nodes.literal("", f"{block['display']}:{block['line']}")
-        first = nodes.paragraph("", "", link)
-        cells = results.cells(block["page"], block["line"], block["key"])
-        row = row_of([first, *(CELL[cells[e][0]] for e in envs), text],
-                     classes=[f"bookcheck-{state}"])
-        row["ids"].append(page_row_id(block))
-        for entry, env_name in zip(row.children[1:-1], envs):
-            entry["classes"].append(f"bookcheck-cell-{cells[env_name][0] or 'none'}"
-                                    .replace("/", ""))
-        body += row
-    if results.runs:
-        summary += nodes.Text(
-            f"{len(rows)} transcript blocks on {len(results.runs)} interpreters: "
-            f"{counts['pass']} checked and passing, {counts['fail']} failing, "
-            f"{counts['unchecked']} not checked here (with the reason), "
-            f"{counts['edited']} edited since the last check, "
-            f"{counts['none']} not checked in this build.")
-        output.append(summary)
-    if rows:
-        output.append(table)
-    else:
-        output.append(nodes.paragraph("", "The book has no transcript blocks yet."))
-    output.append(nodes.rubric("", "Interpreters"))
-    if results.runs:
-        interpreters = nodes.bullet_list()
-        for run in results.runs:
-            info = run["interpreter"]
-            traits = ", ".join(name for name, on in sorted(info.get("traits", {}).items()) if on)
-            item = nodes.paragraph("", "", nodes.strong("", run["env"]),
-                                   nodes.Text(f": {info['label']} — "),
-                                   nodes.literal("", info.get("path", "")),
-                                   nodes.Text(f"; traits: {traits or 'none'}; "
-                                              f"checked {run.get('finished', '?')}"))
-            interpreters += nodes.list_item("", item)
-        output.append(interpreters)
-    else:
-        output.append(nodes.paragraph("", "None: no results were found in this build."))
-    return output
-
-
-def row_of(cells, classes=()) -> nodes.row:
-    row = nodes.row(classes=list(classes))
-    for cell in cells:
-        entry = nodes.entry()
-        entry += cell if isinstance(cell, nodes.Node) else nodes.paragraph("", str(cell))
-        row += entry
-    return row
-
-
 def resolve(app, doctree, docname) -> None:
     add_marks(app, doctree, docname)
-    for node in list(doctree.findall(verification_matrix)):
-        node.replace_self(build_matrix(app, docname))
 
 
 def setup(app):
     app.add_config_value("bookcheck_results_dir", "../../../.results", "env", [str])
     app.add_config_value("bookcheck_repo_root", "../../..", "env", [str])
-    app.add_node(verification_matrix)
-    app.add_directive("verification-matrix", VerificationMatrix)
     app.connect("builder-inited", load_results)
     app.connect("doctree-read", collect_blocks)
     app.connect("env-purge-doc", purge_doc)
