@@ -17,9 +17,11 @@ def check(book, page, capsys):
 def test_passing_page(book, capsys):
     status, out, blocks = check(book, "passing.rst", capsys)
     assert status == 0, out
-    assert [b["status"] for b in blocks] == ["pass", "pass", "pass", "n/a"]
+    assert [b["status"] for b in blocks] == ["pass", "pass", "pass", "n/a", "n/a"]
     assert "hello from C" in blocks[0]["actual"]
     assert blocks[3]["why"] == "needs Python <3.0"
+    assert blocks[4]["why"] == ("needs the 3.0.0-imaginary build "
+                                "(make python VERSION=3.0.0 VARIANT=imaginary)")
 
 
 def test_output_mismatch_names_page_line_interpreter_and_bless_command(book, capsys):

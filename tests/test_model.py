@@ -75,3 +75,11 @@ def test_malformed_blocks(text, line, message):
         parse_blocks("intro\n\n" + text, "p.rst")
     assert error.value.line == line
     assert message in error.value.message
+
+
+def test_needs_names_builds_by_version_and_variant():
+    assert block(needs="3.11.2-refdebug-cflags, 3.11.2-trace-refs").needs == \
+        ("3.11.2-refdebug-cflags", "3.11.2-trace-refs")
+    with pytest.raises(BlockError) as error:
+        block(needs="trace-refs")
+    assert "bad :needs: entry 'trace-refs'" in str(error.value)

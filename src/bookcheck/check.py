@@ -11,7 +11,7 @@ from .compare import first_difference, matches, unified_diff
 from .config import Rule
 from .model import Block, BlockError
 from .pages import find_pages, read_blocks
-from .runner import Runner
+from .runner import Runner, builds_root
 
 
 @dataclass
@@ -47,6 +47,13 @@ def check_block(block: Block, runner: Runner, interpreter: dict, rules: list[Rul
               "conditions": block.describe_conditions()}
     applies, why = block.conditions.applies_to(tuple(interpreter["version_info"]),
                                                interpreter["traits"])
+    missing = [b for b in block.needs if not (builds_root() / f"cpython-{b}" / "bin" /
+                                              "python3").exists()]
+    if applies and missing:
+        applies = False
+        why = "needs " + ", ".join(
+            f"the {b} build (make python VERSION={b.split('-', 1)[0]} "
+            f"VARIANT={b.split('-', 1)[1]})" for b in missing)
     if not applies:
         return {**record, "status": "n/a", "why": why}
     actual = runner.run(block)

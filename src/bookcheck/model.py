@@ -25,6 +25,7 @@ OPTIONS = {
     "expect": "'ok', 'exit N', 'fatal' or 'signal NAME'",
     "timeout": "seconds, e.g. '30'",
     "unchecked": "why no interpreter here can check this block",
+    "needs": "builds the commands call by path, e.g. '3.11.2-refdebug-cflags'",
     "caption": "text shown before the generated conditions",
 }
 
@@ -85,6 +86,7 @@ class Block:
     expect: Expectation = field(default_factory=Expectation)
     timeout: float = DEFAULT_TIMEOUT
     unchecked: str = ""
+    needs: tuple = ()  # builder prefixes (<version>-<variant>) the session calls by path
     caption: str = ""
     content_start: int = 0  # first and last line of the content, 1-based, for blessing
     content_end: int = 0
@@ -152,6 +154,12 @@ def make_block(directive: str, options: dict, content: list, path: str, line: in
     if "unchecked" in options and not block.unchecked:
         fail(":unchecked: needs a reason, e.g. ':unchecked: needs a 3.13 debug build'")
     block.caption = options.get("caption", "")
+    block.needs = tuple(re.split(r"[,\s]+", options.get("needs", "").strip())) \
+        if options.get("needs", "").strip() else ()
+    for build in block.needs:
+        if not re.fullmatch(r"\d+\.\d+\.\d+-[a-z][a-z-]*", build):
+            fail(f"bad :needs: entry {build!r}: name a build as <version>-<variant>, "
+                 "e.g. 3.11.2-trace-refs")
     _check_prompts(block, fail)
     return block
 

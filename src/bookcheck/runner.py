@@ -65,6 +65,12 @@ def classify(returncode: int, output: str, shell: bool = False) -> Outcome:
     return Outcome("exit", returncode) if returncode else Outcome("ok")
 
 
+def builds_root() -> Path:
+    """Where tools/build_python.py installs interpreters (its documented convention)."""
+    return Path(os.environ.get("DEBUGBOOK_PYTHONS")
+                or Path.home() / ".local" / "share" / "debugbook" / "pythons")
+
+
 def _no_core_dumps():
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
@@ -130,6 +136,7 @@ class Runner:
 
     def environment(self, block: Block, home: Path) -> dict:
         env = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
+        env["DEBUGBOOK_PYTHONS"] = str(builds_root())  # before HOME changes below
         env.update(PATH=f"{self.bin}{os.pathsep}{env.get('PATH', '')}",
                    PYTHONPATH=str(self.examples_build), HOME=str(home), TERM="dumb",
                    LC_ALL="C.UTF-8", PYTHON_COLORS="0", NO_COLOR="1", PYTHON_BASIC_REPL="1")
