@@ -41,3 +41,12 @@ def test_bless_keeps_crlf_line_endings(book):
     page.write_bytes(page.read_bytes().replace(b"\n", b"\r\n"))
     assert run_and_bless(book) == 0
     assert b"   fresh\r\n" in page.read_bytes() and b"\n" not in page.read_bytes().replace(b"\r\n", b"")
+
+
+def test_bless_never_deletes_statements_a_session_did_not_reach(book, capsys):
+    page = book / "doc/sphinx/source/crash.rst"
+    before = page.read_bytes()
+    main(["--root", str(book), "run", "--env", "here", str(page)])
+    assert main(["--root", str(book), "bless"]) == 1
+    assert "blessing would delete what you wrote after it" in capsys.readouterr().out
+    assert page.read_bytes() == before

@@ -30,6 +30,12 @@ def stale_blocks(all_results: list[dict], rules: list[Rule]) -> tuple[list[Stale
     stale, problems = [], []
     for (page, line, key), candidates in sorted(failing.items()):
         env, first = candidates[0]
+        lost = [i for i in _statements(first["expected"]) if i not in _statements(first["actual"])]
+        if lost:
+            problems.append(f"{page}:{line}: the session stopped ({first.get('outcome', '?')}) "
+                            f"before {lost[0]!r}; blessing would delete what you wrote after "
+                            "it: fix the session, or remove those lines yourself")
+            continue
         text = keep_what_still_matches(first["expected"], first["actual"], rules)
         if not all(matches(text, record["actual"], rules) for _, record in candidates):
             envs = ", ".join(env for env, _ in candidates)
@@ -39,6 +45,10 @@ def stale_blocks(all_results: list[dict], rules: list[Rule]) -> tuple[list[Stale
             continue
         stale.append(Stale(page, line, key, env, text))
     return stale, problems
+
+
+def _statements(text: str) -> list[str]:
+    return [line.rstrip() for line in text.splitlines() if line.startswith((">>>", "$ "))]
 
 
 def rewrite_page(path: Path, display: str, items: list[Stale]) -> list[str]:

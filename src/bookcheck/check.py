@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,9 +78,12 @@ def check_block(block: Block, runner: Runner, interpreter: dict, rules: list[Rul
 def check_all(book: Book, interpreter: dict, examples_build: Path, jobs: int = 0) -> dict:
     blocks, errors = collect_blocks(book)
     runner = Runner(interpreter["path"], examples_build, book.root)
-    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
-        records = list(pool.map(lambda b: check_block(b, runner, interpreter, book.rules),
-                                blocks))
+    try:
+        with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+            records = list(pool.map(lambda b: check_block(b, runner, interpreter, book.rules),
+                                    blocks))
+    finally:
+        shutil.rmtree(runner.workdir, ignore_errors=True)
     for error in errors:
         records.append({"page": error.path, "line": error.line, "status": "error",
                         "why": error.message, "key": "", "kind": "malformed"})
