@@ -109,6 +109,9 @@ latex_elements = {
 """,
 }
 epub_show_urls = "footnote"
+# graphviz writes an image map (.png.map) beside each figure for HTML; ePub has no
+# mimetype for it and leaves it out, which is what we want, so this notice is not an error.
+suppress_warnings = ["epub.unknown_project_files"]
 
 # -- The API reference of examples/c (Doxygen XML read by breathe) -------------------
 bookcheck_doxyfile = "../Doxyfile"
