@@ -240,7 +240,14 @@ def test_upstream_version():
 
 # --- the build pipeline, on a fake CPython source tree -------------------------------
 
+# Like a real CPython installed under DESTDIR, it finds its stdlib only when PYTHONHOME
+# points at the staged prefix (the one it was configured for does not exist yet).
 FAKE_PYTHON = """#!/bin/sh
+here=$(cd "$(dirname "$0")/.." && pwd)
+case "$here" in */staging/*) staged=yes;; *) staged=no;; esac
+if [ "$PYTHONHOME" != "$here" ] && { [ $staged = yes ] || [ -n "$PYTHONHOME" ]; }; then
+  echo "Fatal Python error: init_fs_encoding: No module named 'encodings'" >&2; exit 1
+fi
 echo '{"CFLAGS": "-g -Og", "CONFIG_ARGS": "fake", "ABIFLAGS": "d", "Py_DEBUG": 1, \
 "Py_TRACE_REFS": null, "WITH_PYMALLOC": 1}'
 """

@@ -162,7 +162,7 @@ def build(args, root, log):
         staged = staging / prefix.relative_to(prefix.anchor)
 
         step(5, "check the staged interpreter and write %s" % RECORD)
-        config = sysconfig_of(staged / "bin" / "python3", log)
+        config = sysconfig_of(staged / "bin" / "python3", log, staged, env)
         log("sysconfig of the new interpreter: %s" % json.dumps(config))
         ended = datetime.datetime.now(datetime.timezone.utc)
         record = {

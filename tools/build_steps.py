@@ -39,12 +39,15 @@ def extract(tarball, into):
     return top
 
 
-def sysconfig_of(python, log):
+def sysconfig_of(python, log, home, env):
+    """sysconfig of an interpreter installed under DESTDIR: its stdlib is not yet where its
+    prefix says, so PYTHONHOME points it at the staged one."""
     code = ("import json, sysconfig; v = sysconfig.get_config_var; print(json.dumps({k: v(k) "
             "for k in ('CFLAGS', 'CONFIG_ARGS', 'ABIFLAGS', 'Py_DEBUG', 'Py_TRACE_REFS', "
             "'WITH_PYMALLOC')}))")
     cmd = [str(python), "-c", code]
-    result = subprocess.run(cmd, capture_output=True, text=True)
+    result = subprocess.run(cmd, capture_output=True, text=True,
+                            env=dict(env or os.environ, PYTHONHOME=str(home)))
     log("$ %s -c <read sysconfig>\n%s%s" % (python, result.stdout, result.stderr))
     if result.returncode:
         raise subprocess.CalledProcessError(result.returncode, cmd)
