@@ -392,3 +392,11 @@ def test_real_build_of_3_11_2_trace_refs(tmp_path):
     out = subprocess.run([str(python), "-c", "import sys; print(hasattr(sys, 'getobjects'))"],
                          capture_output=True, text=True, check=True).stdout
     assert out == "True\n"
+
+
+def test_a_parent_make_does_not_leak_its_variables_into_cpythons_make(monkeypatch):
+    monkeypatch.setenv("MAKEFLAGS", " -- VERSION=3.11.2 VARIANT=debug")
+    monkeypatch.setenv("MAKELEVEL", "1")
+    env = build_python.build_environment("asan")
+    assert "MAKEFLAGS" not in env and "MAKELEVEL" not in env
+    assert env["ASAN_OPTIONS"] == build_python.BUILD_ENV["asan"]["ASAN_OPTIONS"]

@@ -128,13 +128,25 @@ def get_tarball(args, root, log):
     return tarball, url, True
 
 
+# A parent make (`make python VERSION=3.11.2`) passes its command-line variables to every
+# child make through these; CPython's Makefile would then take VERSION=3.11.2 and install
+# the standard library into lib/python3.11.2, where the interpreter never looks.
+PARENT_MAKE_VARIABLES = ("MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES", "MAKELEVEL")
+
+
+def build_environment(variant):
+    env = {k: v for k, v in os.environ.items() if k not in PARENT_MAKE_VARIABLES}
+    env.update(BUILD_ENV.get(variant, {}))
+    return env
+
+
 def build(args, root, log):
     prefix = prefix_for(args.version, args.variant, root)
     name = build_name(args.version, args.variant)
     work = root / "work" / name
     staging = work / "staging"
     started, t0 = datetime.datetime.now(datetime.timezone.utc), time.monotonic()
-    env = dict(os.environ, **BUILD_ENV.get(args.variant, {}))
+    env = build_environment(args.variant)
 
     step(1, "source: get and verify the CPython %s tarball" % args.version)
     tarball, origin, downloaded = get_tarball(args, root, log)
