@@ -40,8 +40,16 @@ def read_settings(conf_py: Path) -> dict:
     return settings
 
 
+BUILDS_ROOT_TOKEN = "<builds-root>"
+
+
 def normalisation_rules(conf_py: Path) -> list[Rule]:
-    """The ordered rules of ``bookcheck_normalise``: (name, regular expression, replacement)."""
+    """The ordered rules of ``bookcheck_normalise``: (name, regular expression, replacement).
+
+    In a pattern, ``<builds-root>`` stands for this machine's builder root
+    (``$DEBUGBOOK_PYTHONS``), which differs from machine to machine.
+    """
+    from .runner import builds_root
     raw = read_settings(conf_py).get("bookcheck_normalise", [])
     rules = []
     for index, entry in enumerate(raw):
@@ -50,6 +58,7 @@ def normalisation_rules(conf_py: Path) -> list[Rule]:
             raise ConfigError(f"{conf_py}: bookcheck_normalise[{index}] must be a "
                               "(name, pattern, replacement) tuple of strings")
         name, pattern, replacement = entry
+        pattern = pattern.replace(BUILDS_ROOT_TOKEN, re.escape(str(builds_root())))
         try:
             rules.append(Rule(name, re.compile(pattern, re.MULTILINE), replacement))
         except re.error as exc:

@@ -142,6 +142,10 @@ bookcheck_normalise = [
     # Line numbers inside CPython's headers move between patch releases.
     ("header-line", r"((?:Include|include/python3\.\d+d?)/(?:[\w.-]+/)*[\w.-]+\.h):\d+",
      r"\1:<line>"),
+    # Where tools/build_python.py installs interpreters: this machine's root, or the
+    # default one under any home directory (as on the machine that blessed the page).
+    ("builds-root", r"<builds-root>|(?:/[\w.-]+)*/\.local/share/debugbook/pythons",
+     "$DEBUGBOOK_PYTHONS"),
     # Valgrind prefixes every line with the process id.
     ("valgrind-pid", r"^==\d+==", "==<pid>=="),
 ]
