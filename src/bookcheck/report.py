@@ -96,7 +96,10 @@ def format_matrix(all_results: list[dict], skipped_envs: list[str],
                         "FAILS: add ':unchecked: <why>' or make an interpreter that applies"))
     totals = {s: sum(v == s for row in rows.values() for v in row["cells"].values())
               for s in ("pass", "fail", "error", "n/a")}
-    lines.append(f"{len(rows)} blocks, {len(envs)} interpreters: {totals['pass']} passed, "
-                 f"{totals['fail'] + totals['error']} failed, {totals['n/a']} not applicable, "
-                 f"{len([u for u in unchecked if not u[1]])} unchecked without a reason")
+    without_reason = len([u for u in unchecked if not u[1]])
+    lines.append(f"{len(rows)} blocks, {len(envs)} interpreter{'s' * (len(envs) != 1)}: "
+                 f"{totals['pass']} passed, {totals['fail'] + totals['error']} failed, "
+                 f"{totals['n/a']} not applicable, " + (
+                     f"{without_reason} left to the interpreters not in this run" if partial
+                     else f"{without_reason} unchecked without a reason"))
     return "\n".join(lines), problems
