@@ -7,8 +7,8 @@ SHELL := /bin/bash
 
 VENV := .venv
 PY := $(VENV)/bin/python
-# The checker runs from the source tree, in the tools venv as in every tox environment.
-BOOKCHECK := PYTHONPATH=src $(PY) -m bookcheck
+# The checker runs from the source tree: the tools venv finds src/ through a .pth file.
+BOOKCHECK := $(PY) -m bookcheck
 TOX := $(VENV)/bin/tox
 BOOTSTRAP_PYTHON ?= python3
 RESULTS := .results

@@ -24,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "tools"))
-from bookcheck.check import Book, collect_blocks  # noqa: E402
+from bookcheck.check import Book, applicability, collect_blocks  # noqa: E402
 from bookcheck.runner import Runner, _strip_prompt  # noqa: E402
 import interpreters  # noqa: E402
 
@@ -75,8 +75,7 @@ def applicable(python: str, cache: Path) -> tuple[list, Path]:
     build_dir = next(cache.iterdir())
     book = Book(REPO, REPO / "doc/sphinx/source", REPO / "examples/c", [])
     blocks, _ = collect_blocks(book)
-    return [b for b in blocks
-            if b.conditions.applies_to(tuple(info["version_info"]), info["traits"])[0]], build_dir
+    return [b for b in blocks if applicability(b, info)[0]], build_dir
 
 
 def main() -> int:

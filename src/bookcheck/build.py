@@ -15,6 +15,8 @@ import sys
 import sysconfig
 from pathlib import Path
 
+from .interpreter import base_executable
+
 WARNINGS = ["-Wall", "-Wextra", "-Werror"]
 DEBUG_FLAGS = ["-Og", "-g"]
 
@@ -47,8 +49,7 @@ def compile_command(source: Path, target: Path) -> list[str]:
 
 def interpreter_identity() -> str:
     """A short hash naming this interpreter's ABI: where it lives and how it was built."""
-    parts = [sys.version, os.path.realpath(sys._base_executable if hasattr(sys, "_base_executable")
-                                           else sys.executable),
+    parts = [sys.version, os.path.realpath(base_executable()),
              sysconfig.get_config_var("EXT_SUFFIX") or "", sysconfig.get_config_var("CFLAGS") or "",
              sysconfig.get_paths()["include"]]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:12]

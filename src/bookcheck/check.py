@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .compare import first_difference, matches, unified_diff
-from .config import Rule
+from .config import Rule, builds_root
 from .model import Block, BlockError
 from .pages import find_pages, read_blocks
-from .runner import Runner, builds_root
+from .runner import Runner
 
 
 @dataclass
@@ -40,21 +40,27 @@ def collect_blocks(book: Book) -> tuple[list[Block], list[BlockError]]:
     return blocks, errors
 
 
+def applicability(block: Block, interpreter: dict) -> tuple[bool, str]:
+    """Whether a block runs on this interpreter, and why not: its conditions, then the
+    builds its commands call by path."""
+    applies, why = block.conditions.applies_to(tuple(interpreter["version_info"]),
+                                               interpreter["traits"])
+    missing = [b for b in block.needs if not (builds_root() / f"cpython-{b}" / "bin" /
+                                              "python3").exists()]
+    if applies and missing:
+        return False, "needs " + ", ".join(
+            f"the {b} build (make python VERSION={b.split('-', 1)[0]} "
+            f"VARIANT={b.split('-', 1)[1]})" for b in missing)
+    return applies, why
+
+
 def check_block(block: Block, runner: Runner, interpreter: dict, rules: list[Rule]) -> dict:
     record = {"page": block.path, "line": block.line, "kind": block.kind, "key": block.key,
               "content_start": block.content_start, "content_end": block.content_end,
               "expected": "\n".join(block.content) + "\n",
               "expected_outcome": block.expect.describe(), "unchecked": block.unchecked,
               "conditions": block.describe_conditions()}
-    applies, why = block.conditions.applies_to(tuple(interpreter["version_info"]),
-                                               interpreter["traits"])
-    missing = [b for b in block.needs if not (builds_root() / f"cpython-{b}" / "bin" /
-                                              "python3").exists()]
-    if applies and missing:
-        applies = False
-        why = "needs " + ", ".join(
-            f"the {b} build (make python VERSION={b.split('-', 1)[0]} "
-            f"VARIANT={b.split('-', 1)[1]})" for b in missing)
+    applies, why = applicability(block, interpreter)
     if not applies:
         return {**record, "status": "n/a", "why": why}
     actual = runner.run(block)

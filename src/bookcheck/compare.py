@@ -25,8 +25,7 @@ def _pattern(expected: str) -> re.Pattern:
         if line.strip() == WILDCARD:
             parts.append(r"(?:[^\n]*\n)*?")
         else:
-            pieces = line.split(WILDCARD)
-            parts.append("[^\n]*?".join(re.escape(p) for p in pieces) + r"\n")
+            parts.append(_line_pattern(line).pattern + r"\n")
     return re.compile("".join(parts))
 
 

@@ -6,6 +6,7 @@ takes the literal values of the ``bookcheck_*`` assignments with :mod:`ast`.
 from __future__ import annotations
 
 import ast
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,13 +44,19 @@ def read_settings(conf_py: Path) -> dict:
 BUILDS_ROOT_TOKEN = "<builds-root>"
 
 
+def builds_root() -> Path:
+    """Where tools/build_python.py installs interpreters (its documented convention; the
+    builder runs outside the checker's environments, so the rule is stated here too)."""
+    return Path(os.environ.get("DEBUGBOOK_PYTHONS")
+                or Path.home() / ".local" / "share" / "debugbook" / "pythons")
+
+
 def normalisation_rules(conf_py: Path) -> list[Rule]:
     """The ordered rules of ``bookcheck_normalise``: (name, regular expression, replacement).
 
     In a pattern, ``<builds-root>`` stands for this machine's builder root
     (``$DEBUGBOOK_PYTHONS``), which differs from machine to machine.
     """
-    from .runner import builds_root
     raw = read_settings(conf_py).get("bookcheck_normalise", [])
     rules = []
     for index, entry in enumerate(raw):

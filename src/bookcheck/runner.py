@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .config import builds_root
 from .model import Block
 
 PS1, PS2 = "\x01PS1\x02", "\x01PS2\x02"
@@ -63,12 +64,6 @@ def classify(returncode: int, output: str, shell: bool = False) -> Outcome:
             return Outcome("fatal", -returncode)
         return Outcome("signal", -returncode)
     return Outcome("exit", returncode) if returncode else Outcome("ok")
-
-
-def builds_root() -> Path:
-    """Where tools/build_python.py installs interpreters (its documented convention)."""
-    return Path(os.environ.get("DEBUGBOOK_PYTHONS")
-                or Path.home() / ".local" / "share" / "debugbook" / "pythons")
 
 
 def _no_core_dumps():
