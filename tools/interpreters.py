@@ -1,25 +1,29 @@
 #!/usr/bin/env python3
-"""Find the interpreter for a tox environment name such as ``py311-debug``.
+"""Find the interpreter for a tox environment name such as ``py314-debug``.
 
-Names are ``py3X-<kind>``, X from 10 to 14, kind one of ``release``, ``debug``,
-``tracerefs``, ``nopymalloc``, ``asan``. ``find(name)`` looks, in this order:
+Names are ``py3X-<kind>``, X from 11 to 15, kind one of ``release``, ``debug``,
+``tracerefs``, ``nopymalloc``, ``asan``, ``freethreading`` (free-threaded debug).
+``find(name)`` looks, in this order:
 
 1. ``$DEBUGBOOK_PYTHON_<NAME>``, the name upper-cased with ``-`` as ``_``
    (``DEBUGBOOK_PYTHON_PY311_DEBUG=/path/python``). If set, it is the only candidate:
    not executable, or not the right kind of build, is an error.
 2. Builds made by ``tools/build_python.py``: ``<root>/cpython-3.X.N-<variant>/bin/python3``,
-   highest N first. root is ``$DEBUGBOOK_PYTHONS``, else ``~/.local/share/debugbook/pythons``;
-   variant is ``release``, ``debug``, ``trace-refs``, ``no-pymalloc`` or ``asan``.
-3. debug only: Debian's ``/usr/bin/python3.Xd`` (package ``python3.X-dbg``).
-4. release only: pyenv's ``$PYENV_ROOT/versions/3.X.N/bin/python3`` (``~/.pyenv`` when
-   ``PYENV_ROOT`` is unset), plain versions only (no ``-dev``, ``t``, ``-debug``), highest N
-   first; then ``/usr/bin/python3.X``.
+   highest N first. root is ``$DEBUGBOOK_PYTHONS``, else ``~/.local/share/debugbook/pythons``.
+3. release and debug of 3.13 to 3.15: Debian sid's ``/usr/bin/python3.X`` and
+   ``/usr/bin/python3.Xd`` inside the root filesystem ``<root>/debian-sid``
+   (``tools/sid_root.py``), run through bubblewrap (``tools/sandbox.py``).
+4. debug: this machine's Debian ``/usr/bin/python3.Xd`` (package ``python3.X-dbg``).
+5. release: pyenv's ``$PYENV_ROOT/versions/3.X.N/bin/python3`` (``~/.pyenv`` when
+   ``PYENV_ROOT`` is unset), plain versions only, highest N first; then
+   ``/usr/bin/python3.X``.
 
 Every candidate is run once to check that it is what the name says (version; debug or
-not; trace refs; pymalloc; AddressSanitizer). Nothing is cached between processes.
+not; trace refs; pymalloc; AddressSanitizer; free threading).
 
 CLI: ``interpreters.py NAME`` prints the path (exit 0) or says what was looked for and
-the command that builds one (exit 3); ``--list`` prints a table of every name;
+the command that provisions one (exit 3); ``--exec NAME -- ARGS`` runs the interpreter
+(inside its root filesystem if it has one); ``--list`` prints a table of every name;
 ``--available`` and ``--all-names`` print names comma-separated.
 """
 
@@ -35,18 +39,24 @@ from typing import List, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import build_python  # noqa: E402
-import cpython_tarballs  # noqa: E402
-import debian_source  # noqa: E402
+import sandbox  # noqa: E402
+import sid_root  # noqa: E402
 
-MINORS = ["3.%d" % x for x in range(10, 15)]
+REPO = Path(__file__).resolve().parents[1]
+MINORS = ["3.%d" % x for x in range(11, 16)]
 KIND_TO_VARIANT = {"release": "release", "debug": "debug", "tracerefs": "trace-refs",
-                   "nopymalloc": "no-pymalloc", "asan": "asan"}
+                   "nopymalloc": "no-pymalloc", "asan": "asan",
+                   "freethreading": "freethreading"}
 SYSTEM_BIN = Path("/usr/bin")
-# The probe of the brief, plus whether it was compiled with -fsanitize=address.
-PROBE = ("import sys,sysconfig; print(sys.version_info[:2], bool(sysconfig.get_config_var("
-         "'Py_DEBUG')), bool(sysconfig.get_config_var('Py_TRACE_REFS')), sysconfig.get_config_var("
-         "'WITH_PYMALLOC'), '-fsanitize=address' in (sysconfig.get_config_var('CFLAGS') or ''))")
-_PROBE_OUTPUT = re.compile(r"^\((\d+), (\d+)\) (True|False) (True|False) (\S+) (True|False)$")
+# What the book's source builds are made from, per minor: the CPython that Debian's
+# source packages hold here (tools/cpython-sha256.txt says where each checksum is from).
+SOURCE_VERSIONS = {"3.11": "3.11.2", "3.13": "3.13.15"}
+# The probe: version, Py_DEBUG, trace refs, pymalloc, -fsanitize=address, free threading.
+PROBE = ("import sys,sysconfig; v=sysconfig.get_config_var; print(sys.version_info[:2], "
+         "bool(v('Py_DEBUG')), bool(v('Py_TRACE_REFS')), v('WITH_PYMALLOC'), "
+         "'-fsanitize=address' in (v('CFLAGS') or ''), bool(v('Py_GIL_DISABLED')))")
+_PROBE_OUTPUT = re.compile(
+    r"^\((\d+), (\d+)\) (True|False) (True|False) (\S+) (True|False) (True|False)$")
 
 
 @dataclass
@@ -54,6 +64,7 @@ class Found:
     name: str
     path: Optional[str] = None
     how: str = ""
+    root: Optional[str] = None  # the root filesystem the interpreter runs in, if any
     build_command: str = ""
     looked: List[str] = field(default_factory=list)
     error: str = ""
@@ -66,14 +77,34 @@ class Found:
         return "no interpreter for %s: looked for %s; make one with: %s" % (
             self.name, "; ".join(self.looked), self.build_command)
 
+    def argv(self):
+        """How to run the interpreter from this machine."""
+        return command(self.path, self.root)
+
+
+def command(path, root=None):
+    if root is None:
+        return [str(path)]
+    return sandbox.prefix(root, share=(REPO, build_python.pythons_root())) + [str(path)]
+
+
+def kinds_of(minor):
+    """The kinds this book provides for ``minor``: release and debug for every one, the
+    source-built variants where the book has a source, free threading from 3.13."""
+    kinds = ["release", "debug"]
+    if minor in SOURCE_VERSIONS:
+        kinds += [k for k in KIND_TO_VARIANT if k not in kinds
+                  and (k != "freethreading" or minor >= "3.13")]
+    return kinds
+
 
 def all_names():
-    return ["py%s-%s" % (m.replace(".", ""), kind) for m in MINORS for kind in KIND_TO_VARIANT]
+    return ["py%s-%s" % (m.replace(".", ""), kind) for m in MINORS for kind in kinds_of(m)]
 
 
 def parse_name(name):
-    match = re.match(r"^py3(1[0-4])-(%s)$" % "|".join(KIND_TO_VARIANT), name)
-    if not match:
+    match = re.match(r"^py3(1[1-5])-(%s)$" % "|".join(KIND_TO_VARIANT), name)
+    if not match or name not in all_names():
         raise ValueError("unknown environment name %r; known: %s" % (name, ", ".join(all_names())))
     return "3." + match.group(1), match.group(2)
 
@@ -82,62 +113,62 @@ def env_var(name):
     return "DEBUGBOOK_PYTHON_" + name.upper().replace("-", "_")
 
 
-# The CPython version in Debian's python3.X source package, per Debian release, where
-# it is in the checksum table: the builder then takes the source from Debian (FACTS.md).
-# Asking apt-cache instead costs seconds per call.
-DEBIAN_SOURCE_VERSIONS = {"bookworm": {"3.11": "3.11.2"}}
-
-
-def suggested_version(minor):
-    """The version to build: Debian's own if this is a Debian that has one, else the newest."""
-    release = debian_source.os_release()
-    if debian_source.is_debian(release):
-        debian = DEBIAN_SOURCE_VERSIONS.get(release.get("VERSION_CODENAME"), {}).get(minor)
-        if debian in cpython_tarballs.known_versions():
-            return debian
-    return cpython_tarballs.newest_for_minor(minor) or minor + ".0"
+def packaged_in_sid(minor, kind):
+    return minor in sid_root.MINORS and kind in ("release", "debug")
 
 
 def build_command(minor, kind):
-    return "make python VERSION=%s VARIANT=%s" % (suggested_version(minor), KIND_TO_VARIANT[kind])
+    if packaged_in_sid(minor, kind):
+        return "make pythons   (Debian sid's python%s%s, in a root filesystem)" % (
+            minor, "-dbg" if kind == "debug" else "")
+    version = SOURCE_VERSIONS.get(minor)
+    if version is None:
+        return ("nothing here provides one: no CPython %s source or package is known to this "
+                "book; set %s to an interpreter you have" % (minor, env_var("py%s-%s" % (
+                    minor.replace(".", ""), kind))))
+    return "make python VERSION=%s VARIANT=%s" % (version, KIND_TO_VARIANT[kind])
 
 
-def probe(python):
-    """(version 'X.Y', debug, trace_refs, pymalloc, asan), or a string saying what went wrong."""
+def probe(argv):
+    """(version, debug, trace_refs, pymalloc, asan, free_threading), or what went wrong."""
     try:
-        result = subprocess.run([str(python), "-c", PROBE], capture_output=True, text=True,
-                                timeout=60)
-    except (OSError, subprocess.SubprocessError) as error:
+        result = subprocess.run(list(argv) + ["-c", PROBE], capture_output=True, text=True,
+                                errors="replace", timeout=60)
+    except (OSError, subprocess.SubprocessError, sandbox.SandboxError) as error:
         return "does not run (%s)" % error
     match = _PROBE_OUTPUT.match(result.stdout.strip())
     if result.returncode or not match:
         return "does not run (status %d: %s)" % (result.returncode,
                                                  (result.stderr or result.stdout).strip()[-200:])
-    major, minor, debug, trace_refs, pymalloc, asan = match.groups()
+    major, minor, debug, trace_refs, pymalloc, asan, free = match.groups()
     return ("%s.%s" % (major, minor), debug == "True", trace_refs == "True",
-            pymalloc not in ("0", "None"), asan == "True")
+            pymalloc not in ("0", "None"), asan == "True", free == "True")
+
+
+WANTED = {"release": dict(debug=False, trace_refs=False, free_threading=False),
+          "debug": dict(debug=True, trace_refs=False, pymalloc=True, free_threading=False),
+          "tracerefs": dict(debug=True, trace_refs=True),
+          "nopymalloc": dict(debug=True, trace_refs=False, pymalloc=False, free_threading=False),
+          "asan": dict(debug=True, asan=True, free_threading=False),
+          "freethreading": dict(debug=True, free_threading=True)}
 
 
 def mismatch(traits, minor, kind):
     """Why an interpreter with ``traits`` is not one for (minor, kind); '' if it is."""
     if isinstance(traits, str):
         return traits
-    version, debug, trace_refs, pymalloc, asan = traits
+    version, debug, trace_refs, pymalloc, asan, free = traits
     if version != minor:
         return "is Python %s, not %s" % (version, minor)
-    wanted = {"release": dict(debug=False, trace_refs=False),
-              "debug": dict(debug=True, trace_refs=False, pymalloc=True),
-              "tracerefs": dict(debug=True, trace_refs=True),
-              "nopymalloc": dict(debug=True, trace_refs=False, pymalloc=False),
-              "asan": dict(debug=True, asan=True)}[kind]
-    have = dict(debug=debug, trace_refs=trace_refs, pymalloc=pymalloc, asan=asan)
+    have = dict(debug=debug, trace_refs=trace_refs, pymalloc=pymalloc, asan=asan,
+                free_threading=free)
     wrong = ["%s%s" % ("" if have[k] else "no ", k.replace("_", " "))
-             for k, v in wanted.items() if have[k] != v]
+             for k, v in WANTED[kind].items() if have[k] != v]
     return "has %s, so it is not a %s build" % (", ".join(wrong), kind) if wrong else ""
 
 
 def _by_patch(directories, pattern):
-    """(patch, dir) for dirs whose name matches ``pattern`` (group 1 = patch), highest first."""
+    """dirs whose name matches ``pattern`` (group 1 = patch), highest patch first."""
     hits = []
     for d in directories:
         match = re.match(pattern, d.name)
@@ -151,21 +182,29 @@ def pyenv_versions():
 
 
 def candidates(minor, kind):
-    """[(path, how)] in search order, after the environment variable."""
+    """[(path, how, root)] in search order, after the environment variable."""
     root = build_python.pythons_root()
     variant = KIND_TO_VARIANT[kind]
     built = _by_patch(root.glob("cpython-%s.*-%s" % (minor, variant)),
                       r"^cpython-%s\.(\d+)-%s$" % (re.escape(minor), re.escape(variant)))
-    found = [(d / "bin" / "python3", "built by tools/build_python.py (%s)" % d.name)
-             for d in built]
+    found = [(d / "bin" / "python3", "built from source (%s)" % d.name, None) for d in built]
+    sid = sid_root.location(root)
+    if packaged_in_sid(minor, kind) and sid_root.is_ready(sid):
+        binary = "python%s%s" % (minor, "d" if kind == "debug" else "")
+        found.append((SYSTEM_BIN / binary, "Debian sid python%s%s (in %s)"
+                      % (minor, "-dbg" if kind == "debug" else "", sid), str(sid)))
     if kind == "debug":
-        found.append((SYSTEM_BIN / ("python%sd" % minor), "Debian python%s-dbg" % minor))
+        found.append((SYSTEM_BIN / ("python%sd" % minor), "Debian python%s-dbg" % minor, None))
     if kind == "release":
-        pyenv = pyenv_versions()
-        for d in _by_patch(pyenv.glob(minor + ".*"), r"^%s\.(\d+)$" % re.escape(minor)):
-            found.append((d / "bin" / "python3", "pyenv %s" % d.name))
-        found.append((SYSTEM_BIN / ("python" + minor), "system python" + minor))
+        for d in _by_patch(pyenv_versions().glob(minor + ".*"), r"^%s\.(\d+)$" % re.escape(minor)):
+            found.append((d / "bin" / "python3", "pyenv %s" % d.name, None))
+        found.append((SYSTEM_BIN / ("python" + minor), "system python" + minor, None))
     return found
+
+
+def _exists(path, root):
+    where = Path(root) / Path(path).relative_to("/") if root else Path(path)
+    return os.access(str(where), os.X_OK) or where.is_symlink()
 
 
 def find(name):
@@ -178,7 +217,7 @@ def find(name):
             result.error = "$%s=%s is not an executable file; fix or unset it" % (
                 env_var(name), override)
         else:
-            problem = mismatch(probe(override), minor, kind)
+            problem = mismatch(probe([override]), minor, kind)
             if problem:
                 result.error = "$%s=%s %s; fix or unset it" % (env_var(name), override, problem)
             else:
@@ -187,18 +226,21 @@ def find(name):
     result.looked.append("$%s (unset)" % env_var(name))
     root = build_python.pythons_root()
     result.looked.append("%s/cpython-%s.*-%s/bin/python3" % (root, minor, KIND_TO_VARIANT[kind]))
+    if packaged_in_sid(minor, kind):
+        result.looked.append("%s (%s)" % (sid_root.location(root), "ready" if sid_root.is_ready(
+            sid_root.location(root)) else "not provisioned"))
     if kind == "release":
         result.looked.append("%s/%s.*/bin/python3" % (pyenv_versions(), minor))
-    for path, how in candidates(minor, kind):
-        if not os.access(str(path), os.X_OK):
-            if Path(path).parent == SYSTEM_BIN:
+    for path, how, fs in candidates(minor, kind):
+        if not _exists(path, fs):
+            if Path(path).parent == SYSTEM_BIN and fs is None:
                 result.looked.append("%s (absent)" % path)
             continue
-        problem = mismatch(probe(path), minor, kind)
+        problem = mismatch(probe(command(path, fs)), minor, kind)
         if problem:
             result.looked.append("%s (%s)" % (path, problem))
             continue
-        result.path, result.how = str(path), how
+        result.path, result.how, result.root = str(path), how, fs
         return result
     return result
 
@@ -208,6 +250,19 @@ def find_all(names):
         return list(pool.map(find, names))
 
 
+def exec_interpreter(name, arguments):
+    try:
+        found = find(name)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    if not found.path:
+        print(found.message(), file=sys.stderr)
+        return 3
+    argv = found.argv() + list(arguments)
+    os.execv(argv[0], argv)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     group = parser.add_mutually_exclusive_group(required=True)
@@ -215,7 +270,13 @@ def main(argv=None):
     group.add_argument("--list", action="store_true", help="table of every name")
     group.add_argument("--available", action="store_true", help="names that exist, a,b,c")
     group.add_argument("--all-names", action="store_true", help="every name, a,b,c")
+    group.add_argument("--exec", metavar="NAME", help="run NAME's interpreter with the "
+                       "arguments after --, inside its root filesystem if it has one")
+    parser.add_argument("arguments", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
+    if args.exec:
+        rest = args.arguments[1:] if args.arguments[:1] == ["--"] else args.arguments
+        return exec_interpreter(args.exec, rest)
     if args.all_names:
         print(",".join(all_names()))
         return 0

@@ -1,0 +1,133 @@
+"""A Debian sid root filesystem holding the packaged CPython 3.13, 3.14 and 3.15.
+
+Debian sid packages ``python3.X`` (release) and ``python3.X-dbg`` (debug) for the newest
+CPythons; they need sid's C library, so they run inside a sid root filesystem made with
+``mmdebstrap`` and entered with bubblewrap (``tools/sandbox.py``).
+
+Where it lives: ``<pythons root>/debian-sid`` (the root is the builder's,
+``$DEBUGBOOK_PYTHONS`` or ``~/.local/share/debugbook/pythons``). It is made in
+``debian-sid.partial`` and renamed only when complete, with its record
+``debugbook-root.json`` inside; a ``.partial`` left by an interrupted run is removed and
+made again, never used.
+
+The archive is the one this machine's apt already uses: the ``deb`` entry for this
+Debian's own suite gives the URI, and the suite is replaced by ``sid``. No host name is
+written here.
+"""
+
+import datetime
+import json
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import debian_source
+
+SUITE = "sid"
+MINORS = ("3.13", "3.14", "3.15")
+TOOLS = ("gcc", "libc6-dev", "make", "gdb", "valgrind")
+RECORD = "debugbook-root.json"
+# The snapshot the machine's archive serves is some weeks old; sid's Release file
+# would otherwise be refused as expired.
+APT_OPTIONS = ('Acquire::Check-Valid-Until "false"',)
+
+
+class RootError(Exception):
+    pass
+
+
+def packages():
+    names = []
+    for minor in MINORS:
+        names += ["python%s" % minor, "python%s-dbg" % minor, "python%s-dev" % minor]
+    return names + list(TOOLS)
+
+
+def location(pythons_root):
+    return Path(pythons_root) / ("debian-" + SUITE)
+
+
+def record_of(root):
+    """The record of a complete root filesystem, or None."""
+    try:
+        record = json.loads((Path(root) / RECORD).read_text())
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and record.get("suite") == SUITE else None
+
+
+def is_ready(root):
+    return record_of(root) is not None and (Path(root) / "usr" / "bin").is_dir()
+
+
+def archive_line(paragraphs=None, codename=None):
+    """A one-line apt source for sid on the archive this machine's Debian entries use."""
+    codename = codename or debian_source.os_release().get("VERSION_CODENAME", "")
+    paragraphs = debian_source.configured_paragraphs() if paragraphs is None else paragraphs
+    for p in paragraphs:
+        if "deb" not in p.get("Types", "").split() or p.get("Enabled", "yes") == "no":
+            continue
+        if codename and codename in p.get("Suites", "").split() and p.get("URIs"):
+            uri = p["URIs"].split()[0]
+            signed = " [signed-by=%s]" % p["Signed-By"] if p.get("Signed-By", "").startswith("/") else ""
+            return "deb%s %s %s main" % (signed, uri, SUITE)
+    raise RootError(
+        "no apt 'deb' entry for this Debian's own suite (%s) in %s or %s, so the archive to "
+        "take sid from is unknown. Add your Debian mirror there, or set DEBUGBOOK_PYTHONS to a "
+        "directory that already holds a debian-sid root filesystem."
+        % (codename or "unknown", debian_source.SOURCES_DIR, debian_source.ONE_LINE_LIST))
+
+
+def mmdebstrap_command(target, source_line):
+    command = ["mmdebstrap", "--variant=apt", "--include=" + ",".join(packages())]
+    command += ["--aptopt=%s" % option for option in APT_OPTIONS]
+    # Packages a machine without root cannot set up as root are fine in unshare mode.
+    command += ["--mode=%s" % ("root" if os.geteuid() == 0 else "unshare")]
+    return command + [SUITE, str(target), source_line]
+
+
+def installed_versions(root):
+    """{'python3.14': '3.14.10-1', ...} read from the root's dpkg status file."""
+    versions, package = {}, None
+    try:
+        text = (Path(root) / "var" / "lib" / "dpkg" / "status").read_text(errors="replace")
+    except OSError:
+        return versions
+    for line in text.splitlines():
+        if line.startswith("Package: "):
+            package = line.split(": ", 1)[1]
+        elif line.startswith("Version: ") and package in packages():
+            versions[package] = line.split(": ", 1)[1]
+    return versions
+
+
+def provision(pythons_root, log):
+    """Make the root filesystem unless a complete one exists; return its path."""
+    root = location(pythons_root)
+    if is_ready(root):
+        return root
+    if shutil.which("mmdebstrap") is None:
+        raise RootError("mmdebstrap is not installed: apt-get install mmdebstrap bubblewrap")
+    partial = root.with_name(root.name + ".partial")
+    if partial.exists():
+        log("removing %s, left by an interrupted run" % partial)
+        shutil.rmtree(partial)
+    if root.exists():
+        log("removing %s: it has no valid %s" % (root, RECORD))
+        shutil.rmtree(root)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    command = mmdebstrap_command(partial, archive_line())
+    started, t0 = datetime.datetime.now(datetime.timezone.utc), time.monotonic()
+    log.run(command)
+    record = {"suite": SUITE, "command": command, "packages": installed_versions(partial),
+              "made": started.isoformat(timespec="seconds"),
+              "duration_seconds": round(time.monotonic() - t0, 1)}
+    missing = [p for p in packages() if p not in record["packages"]]
+    if missing:
+        raise RootError("mmdebstrap finished but %s holds no %s; see %s"
+                        % (partial, ", ".join(missing), log.path))
+    (partial / RECORD).write_text(json.dumps(record, indent=2) + "\n")
+    os.rename(partial, root)
+    return root
