@@ -49,6 +49,8 @@ VARIANTS = {
     "trace-refs": ["--with-pydebug", "--with-trace-refs"],
     "no-pymalloc": ["--with-pydebug", "--without-pymalloc"],
     "asan": ["--with-pydebug", "--with-address-sanitizer", "--without-pymalloc"],
+    # Free-threaded debug (3.13+): ABI flags 'td'; trace refs are refused with it.
+    "freethreading": ["--disable-gil", "--with-pydebug"],
     # A macro that has no configure option, given the two ways Misc/SpecialBuilds.txt
     # knows: CFLAGS on configure's command line, or EXTRA_CFLAGS on make's (MAKE_VARS).
     # Py_REF_DEBUG on a release build; doc/sphinx/source/debug_build/building.rst
@@ -114,18 +116,7 @@ def get_tarball(args, root, log):
         if not source.is_file():
             raise cpython_tarballs.TarballError("--source %s: no such file" % args.source)
         return source, "given with --source", False
-    downloads = root / "downloads"
-    if args.origin in ("auto", "debian"):
-        tarball = debian_source.fetch_orig_tarball(args.version, downloads, log)
-        if tarball:
-            package = tarball.name.split("_")[0]
-            return tarball, "Debian source package %s (apt-get source)" % package, True
-        if args.origin == "debian":
-            raise cpython_tarballs.TarballError(
-                "this system's Debian has no source package with CPython %s; use --from "
-                "python.org or --source PATH" % args.version)
-    tarball, url = cpython_tarballs.download(args.version, downloads, log)
-    return tarball, url, True
+    return cpython_tarballs.download(args.version, root / "downloads", log)
 
 
 # A parent make (`make python VERSION=3.11.2`) passes its command-line variables to every
@@ -211,9 +202,6 @@ def parse_args(argv):
     parser.add_argument("--version", required=True, help="e.g. 3.11.2")
     parser.add_argument("--variant", required=True, choices=sorted(VARIANTS))
     parser.add_argument("--source", help="a local tarball to use (verified, never deleted)")
-    parser.add_argument("--from", dest="origin", default="auto",
-                        choices=("auto", "debian", "python.org"),
-                        help="where to get the tarball when --source is not given")
     parser.add_argument("--root", help="default: $DEBUGBOOK_PYTHONS or "
                                        "~/.local/share/debugbook/pythons")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)

@@ -2,14 +2,19 @@
 
 The table is ``tools/cpython-sha256.txt``: one line per tarball, ``version file-name
 sha256 origin...``. A tarball is used only if its sha256 is in the table for the
-requested version. Sources, in order: a file the user gives (never deleted); Debian's
-source package when it has exactly that version; the official download site.
+requested version. Sources, in order: a file the user gives (never deleted); then the
+table's lines for the version in order: a Debian source package's file from the Debian
+archive this machine uses, or a file from the official download site.
 """
 
 import hashlib
+import os
 import shutil
+import tempfile
 import urllib.request
 from pathlib import Path
+
+import debian_source
 
 TABLE = Path(__file__).with_name("cpython-sha256.txt")
 DOWNLOAD_URL = "https://www.python.org/ftp/python/{version}/{file}"
@@ -88,23 +93,45 @@ def verify(tarball, version, origin, downloaded, path=None):
 
 
 def download(version, downloads, log, path=None):
-    """Download the first tarball listed for ``version``; return (file, url)."""
-    entry = entries_for(version, path)[0]
-    url = DOWNLOAD_URL.format(version=version, file=entry["file"])
-    target = Path(downloads) / entry["file"]
-    if target.exists():
-        return target, url
-    Path(downloads).mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
+    """Fetch a tarball listed for ``version``: from Debian's archive for a Debian source
+    package's file (on a Debian machine), else from python.org. Return (file, origin,
+    fetched): a file already in ``downloads`` was not fetched now and is never deleted."""
+    errors = []
+    for entry in entries_for(version, path):
+        target = Path(downloads) / entry["file"]
+        if debian_source.is_orig_tarball(entry["file"]):
+            try:
+                uri, _ = debian_source.archive_entry()
+            except debian_source.DebianSourceError as error:
+                errors.append(str(error))
+                continue
+            url = debian_source.pool_url(entry["file"], uri)
+            origin = "Debian source package %s" % entry["file"].split("_")[0]
+        else:
+            url = DOWNLOAD_URL.format(version=version, file=entry["file"])
+            origin = url
+        if target.exists():
+            return target, origin + " (already in %s)" % downloads, False
+        try:
+            _fetch(url, target, log)
+            return target, origin, True
+        except OSError as error:
+            errors.append("%s: %s" % (url, error))
+    raise TarballError("could not download CPython %s:\n  %s\nDownload a tarball listed in %s "
+                       "yourself and pass --source PATH." % (version, "\n  ".join(errors),
+                                                             path or TABLE))
+
+
+def _fetch(url, target, log):
+    """Download into a unique partial name, renamed into place only when complete."""
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkstemp(prefix=target.name + ".", suffix=".part",
+                                    dir=target.parent)[1])
     log("downloading %s to %s" % (url, target))
     try:
         with urllib.request.urlopen(url, timeout=60) as response, open(partial, "wb") as out:
             shutil.copyfileobj(response, out)
-        partial.rename(target)
-    except OSError as error:
-        raise TarballError("could not download %s: %s. Download it yourself and pass "
-                           "--source PATH." % (url, error))
+        os.replace(partial, target)
     finally:
         if partial.exists():
             partial.unlink()
-    return target, url

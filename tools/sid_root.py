@@ -64,20 +64,13 @@ def is_ready(root):
 
 def archive_line(paragraphs=None, codename=None):
     """A one-line apt source for sid on the archive this machine's Debian entries use."""
-    codename = codename or debian_source.os_release().get("VERSION_CODENAME", "")
-    paragraphs = debian_source.configured_paragraphs() if paragraphs is None else paragraphs
-    for p in paragraphs:
-        if "deb" not in p.get("Types", "").split() or p.get("Enabled", "yes") == "no":
-            continue
-        if codename and codename in p.get("Suites", "").split() and p.get("URIs"):
-            uri = p["URIs"].split()[0]
-            signed = " [signed-by=%s]" % p["Signed-By"] if p.get("Signed-By", "").startswith("/") else ""
-            return "deb%s %s %s main" % (signed, uri, SUITE)
-    raise RootError(
-        "no apt 'deb' entry for this Debian's own suite (%s) in %s or %s, so the archive to "
-        "take sid from is unknown. Add your Debian mirror there, or set DEBUGBOOK_PYTHONS to a "
-        "directory that already holds a debian-sid root filesystem."
-        % (codename or "unknown", debian_source.SOURCES_DIR, debian_source.ONE_LINE_LIST))
+    try:
+        uri, signed_by = debian_source.archive_entry(paragraphs, codename)
+    except debian_source.DebianSourceError as error:
+        raise RootError("%s. Add your Debian mirror there, or set DEBUGBOOK_PYTHONS to a "
+                        "directory that already holds a debian-sid root filesystem." % error)
+    signed = " [signed-by=%s]" % signed_by if signed_by.startswith("/") else ""
+    return "deb%s %s %s main" % (signed, uri, SUITE)
 
 
 def mmdebstrap_command(target, source_line):
