@@ -51,6 +51,8 @@ VARIANTS = {
     "asan": ["--with-pydebug", "--with-address-sanitizer", "--without-pymalloc"],
     # Free-threaded debug (3.13+): ABI flags 'td'; trace refs are refused with it.
     "freethreading": ["--disable-gil", "--with-pydebug"],
+    # ThreadSanitizer finds data races, which need threads running at once: free-threaded.
+    "freethreading-tsan": ["--disable-gil", "--with-thread-sanitizer"],
     # A macro that has no configure option, given the two ways Misc/SpecialBuilds.txt
     # knows: CFLAGS on configure's command line, or EXTRA_CFLAGS on make's (MAKE_VARS).
     # Py_REF_DEBUG on a release build; doc/sphinx/source/debug_build/building.rst
@@ -63,6 +65,8 @@ MAKE_VARS = {"refdebug-extra-cflags": ["EXTRA_CFLAGS=-DPy_REF_DEBUG"]}
 # The build runs the new interpreter (freezing, setup.py, compileall); LeakSanitizer
 # would fail those runs at exit on CPython's deliberate leaks. CPython's CI does the same.
 BUILD_ENV = {"asan": {"ASAN_OPTIONS": "detect_leaks=0"}}
+# pyenv-style: the build's own test runs would stop at the first report of a race.
+BUILD_ENV["freethreading-tsan"] = {"TSAN_OPTIONS": "halt_on_error=0"}
 RECORD = "debugbook-build.json"
 STEPS = 6
 

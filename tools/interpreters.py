@@ -2,7 +2,8 @@
 """Find the interpreter for a tox environment name such as ``py314-debug``.
 
 Names are ``py3X-<kind>``, X from 11 to 15, kind one of ``release``, ``debug``,
-``tracerefs``, ``nopymalloc``, ``asan``, ``freethreading`` (free-threaded debug).
+``tracerefs``, ``nopymalloc``, ``asan``, ``freethreading`` (free-threaded debug),
+``tsan`` (free-threaded, ThreadSanitizer).
 ``find(name)`` looks, in this order:
 
 1. ``$DEBUGBOOK_PYTHON_<NAME>``, the name upper-cased with ``-`` as ``_``
@@ -19,7 +20,7 @@ Names are ``py3X-<kind>``, X from 11 to 15, kind one of ``release``, ``debug``,
    ``/usr/bin/python3.X``.
 
 Every candidate is run once to check that it is what the name says (version; debug or
-not; trace refs; pymalloc; AddressSanitizer; free threading).
+not; trace refs; pymalloc; Address- or ThreadSanitizer; free threading).
 
 CLI: ``interpreters.py NAME`` prints the path (exit 0) or says what was looked for and
 the command that provisions one (exit 3); ``--exec NAME -- ARGS`` runs the interpreter
@@ -28,6 +29,7 @@ the command that provisions one (exit 3); ``--exec NAME -- ARGS`` runs the inter
 """
 
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -46,17 +48,18 @@ REPO = Path(__file__).resolve().parents[1]
 MINORS = ["3.%d" % x for x in range(11, 16)]
 KIND_TO_VARIANT = {"release": "release", "debug": "debug", "tracerefs": "trace-refs",
                    "nopymalloc": "no-pymalloc", "asan": "asan",
-                   "freethreading": "freethreading"}
+                   "freethreading": "freethreading", "tsan": "freethreading-tsan"}
 SYSTEM_BIN = Path("/usr/bin")
 # What the book's source builds are made from, per minor: the CPython that Debian's
 # source packages hold here (tools/cpython-sha256.txt says where each checksum is from).
 SOURCE_VERSIONS = {"3.11": "3.11.2", "3.13": "3.13.15"}
-# The probe: version, Py_DEBUG, trace refs, pymalloc, -fsanitize=address, free threading.
-PROBE = ("import sys,sysconfig; v=sysconfig.get_config_var; print(sys.version_info[:2], "
-         "bool(v('Py_DEBUG')), bool(v('Py_TRACE_REFS')), v('WITH_PYMALLOC'), "
-         "'-fsanitize=address' in (v('CFLAGS') or ''), bool(v('Py_GIL_DISABLED')))")
-_PROBE_OUTPUT = re.compile(
-    r"^\((\d+), (\d+)\) (True|False) (True|False) (\S+) (True|False) (True|False)$")
+# The probe: the version, and the build traits a kind is told apart by.
+PROBE = ("import json,sys,sysconfig; v=sysconfig.get_config_var; c=v('CFLAGS') or ''; "
+         "print(json.dumps(dict(version='%d.%d' % sys.version_info[:2], debug=bool(v('Py_DEBUG')), "
+         "trace_refs=bool(v('Py_TRACE_REFS')), pymalloc=v('WITH_PYMALLOC') not in (0, None), "
+         "asan='-fsanitize=address' in c, tsan='-fsanitize=thread' in c, "
+         "free_threading=bool(v('Py_GIL_DISABLED')))))")
+TRAITS = ("debug", "trace_refs", "pymalloc", "asan", "tsan", "free_threading")
 
 
 @dataclass
@@ -94,7 +97,7 @@ def kinds_of(minor):
     kinds = ["release", "debug"]
     if minor in SOURCE_VERSIONS:
         kinds += [k for k in KIND_TO_VARIANT if k not in kinds
-                  and (k != "freethreading" or minor >= "3.13")]
+                  and (k not in ("freethreading", "tsan") or minor >= "3.13")]
     return kinds
 
 
@@ -130,19 +133,20 @@ def build_command(minor, kind):
 
 
 def probe(argv):
-    """(version, debug, trace_refs, pymalloc, asan, free_threading), or what went wrong."""
+    """{'version': '3.X', trait: bool for each of TRAITS}, or a string: what went wrong."""
     try:
         result = subprocess.run(list(argv) + ["-c", PROBE], capture_output=True, text=True,
                                 errors="replace", timeout=60)
     except (OSError, subprocess.SubprocessError, sandbox.SandboxError) as error:
         return "does not run (%s)" % error
-    match = _PROBE_OUTPUT.match(result.stdout.strip())
-    if result.returncode or not match:
+    try:
+        traits = json.loads(result.stdout.strip().splitlines()[-1])
+        if result.returncode or set(traits) != {"version", *TRAITS}:
+            raise ValueError
+    except (ValueError, IndexError):
         return "does not run (status %d: %s)" % (result.returncode,
                                                  (result.stderr or result.stdout).strip()[-200:])
-    major, minor, debug, trace_refs, pymalloc, asan, free = match.groups()
-    return ("%s.%s" % (major, minor), debug == "True", trace_refs == "True",
-            pymalloc not in ("0", "None"), asan == "True", free == "True")
+    return traits
 
 
 WANTED = {"release": dict(debug=False, trace_refs=False, free_threading=False),
@@ -150,18 +154,17 @@ WANTED = {"release": dict(debug=False, trace_refs=False, free_threading=False),
           "tracerefs": dict(debug=True, trace_refs=True),
           "nopymalloc": dict(debug=True, trace_refs=False, pymalloc=False, free_threading=False),
           "asan": dict(debug=True, asan=True, free_threading=False),
-          "freethreading": dict(debug=True, free_threading=True)}
+          "freethreading": dict(debug=True, free_threading=True, tsan=False),
+          "tsan": dict(tsan=True, free_threading=True)}
 
 
 def mismatch(traits, minor, kind):
     """Why an interpreter with ``traits`` is not one for (minor, kind); '' if it is."""
     if isinstance(traits, str):
         return traits
-    version, debug, trace_refs, pymalloc, asan, free = traits
-    if version != minor:
-        return "is Python %s, not %s" % (version, minor)
-    have = dict(debug=debug, trace_refs=trace_refs, pymalloc=pymalloc, asan=asan,
-                free_threading=free)
+    if traits["version"] != minor:
+        return "is Python %s, not %s" % (traits["version"], minor)
+    have = {k: traits[k] for k in TRAITS}
     wrong = ["%s%s" % ("" if have[k] else "no ", k.replace("_", " "))
              for k, v in WANTED[kind].items() if have[k] != v]
     return "has %s, so it is not a %s build" % (", ".join(wrong), kind) if wrong else ""
