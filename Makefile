@@ -24,20 +24,24 @@ FIND_ENVS := envs="$${ENVS:-}"; skipped=""; partial=--partial; \
 	    | grep -vxF -f <(tr , '\n' <<< "$$envs") | paste -sd, || true); \
 	fi
 
-TEST_PACKAGES := gcc make python3-venv python3-dev python3.11-dbg valgrind
 DOC_PACKAGES := doxygen python3-venv graphviz
-# What building CPython from source needs: a compiler, dpkg-dev for `apt-get source`, and
-# the libraries of the standard modules the book's sessions use (ssl for pip, zlib, ...).
-BUILD_PACKAGES := gcc make pkg-config dpkg-dev libssl-dev zlib1g-dev libffi-dev libbz2-dev \
+# What building CPython from source needs: a compiler and the libraries of the standard
+# modules the book's sessions use (ssl for pip, zlib, ...).
+BUILD_PACKAGES := gcc make pkg-config libssl-dev zlib1g-dev libffi-dev libbz2-dev \
 	liblzma-dev libreadline-dev libsqlite3-dev uuid-dev
+# What the checks need: Debian's 3.11 debug build, valgrind, and what provisions the other
+# interpreters (mmdebstrap makes the Debian sid root filesystem, bubblewrap enters it).
+TEST_PACKAGES := gcc make python3-venv python3-dev python3.11-dbg valgrind mmdebstrap \
+	bubblewrap $(BUILD_PACKAGES)
 
-.PHONY: help html test bless bless-check pythons python identify bench clean system-test system-docs
+.PHONY: help html test bless bless-check pythons provisioned python identify bench clean \
+	system-test system-docs
 
 help:
 	@echo "make html      build the book into $(HTML_DIR)"
 	@echo "make test      check every transcript on every interpreter this machine has"
 	@echo "make bless     rewrite the expected output of failing transcript blocks"
-	@echo "make pythons   list the interpreters found for each tox environment"
+	@echo "make pythons   provision every interpreter the book is checked against, and list them"
 	@echo "make python VERSION=3.11.2 VARIANT=debug   build a CPython variant"
 	@echo "make identify ENV=py311-debug              print what an interpreter is"
 	@echo "make bench     time the checks against the bare sessions"
@@ -86,7 +90,7 @@ $(VENV)/.browser-installed: $(VENV)/.installed requirements/browser.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/browser.txt
 	touch $@
 
-test: system-test $(VENV)/.installed
+test: provisioned $(VENV)/.installed
 	$(PY) -m pytest tests -q
 	@$(FIND_ENVS); test -n "$$envs" || { echo "no interpreter found: see 'make pythons'"; exit 1; }; \
 	echo "checking on: $$envs"; status=0; \
@@ -95,7 +99,7 @@ test: system-test $(VENV)/.installed
 	$(BOOKCHECK) matrix --envs "$$envs" --skipped "$$skipped" $$partial || status=1; \
 	exit $$status
 
-bless: system-test $(VENV)/.installed
+bless: provisioned $(VENV)/.installed
 	@$(FIND_ENVS); echo "checking on: $$envs"; \
 	$(TOX) run-parallel -e "$$envs" -p auto --parallel-no-spinner > /dev/null || true; \
 	$(BOOKCHECK) --results $(RESULTS) bless --envs "$$envs" $(PAGES)
@@ -103,17 +107,21 @@ bless: system-test $(VENV)/.installed
 bless-check: $(VENV)/.installed
 	$(BOOKCHECK) bless --check
 
-pythons:
-	@$(BOOTSTRAP_PYTHON) tools/interpreters.py --list
+# Provisioning is tools/provision.py: Debian sid's interpreters in a root filesystem and the
+# source builds, each reused when complete; `make test` provisions what is missing.
+pythons: system-test
+	@$(BOOTSTRAP_PYTHON) tools/provision.py
+
+provisioned: system-test
+	@$(BOOTSTRAP_PYTHON) tools/provision.py --quiet
 
 python:
-	@test -n "$(VERSION)" -a -n "$(VARIANT)" || { echo "usage: make python VERSION=3.11.2 VARIANT=debug [SOURCE=tarball]"; exit 2; }
+	@test -n "$(VERSION)" -a -n "$(VARIANT)" || { echo "usage: make python VERSION=3.13.15 VARIANT=trace-refs [SOURCE=tarball]"; exit 2; }
 	@tools/system_packages.sh $(BUILD_PACKAGES)
 	$(BOOTSTRAP_PYTHON) tools/build_python.py --version $(VERSION) --variant $(VARIANT) $(if $(SOURCE),--source $(SOURCE))
 
 identify:
-	@python=$$($(BOOTSTRAP_PYTHON) tools/interpreters.py $(or $(ENV),py311-debug)) && \
-	PYTHONPATH=src $${python} -m bookcheck identify
+	@PYTHONPATH=src $(BOOTSTRAP_PYTHON) tools/interpreters.py --exec $(or $(ENV),py314-debug) -- -m bookcheck identify
 
 bench: $(VENV)/.installed
 	@$(FIND_ENVS); $(PY) tools/bench.py --envs "$$envs"

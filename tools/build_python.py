@@ -235,9 +235,12 @@ def main(argv=None):
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
-        print("build_python: another build of %s is running (lock %s)" % (name, lock.name),
-              file=sys.stderr)
-        return 2
+        print("another build of %s is running (lock %s); waiting for it" % (name, lock.name),
+              flush=True)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if already_built(prefix, args.version, args.variant):
+            print("already built (by the other run): %s" % prefix)
+            return 0
     log = Log(root / "logs" / (name + ".log"))
     log("build_python %s" % " ".join(sys.argv[1:] if argv is None else argv))
     print("building %s into %s (log: %s)" % (name, prefix, log.path), flush=True)

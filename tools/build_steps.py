@@ -11,10 +11,10 @@ from pathlib import Path
 class Log:
     """The build log: text and the output of commands go into one file."""
 
-    def __init__(self, path):
+    def __init__(self, path, mode="w"):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.file = open(self.path, "w")
+        self.file = open(self.path, mode)
 
     def __call__(self, text):
         self.file.write(text.rstrip("\n") + "\n")

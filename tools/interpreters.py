@@ -56,6 +56,7 @@ SOURCE_VERSIONS = {"3.11": "3.11.2", "3.13": "3.13.15"}
 # The probe: the version, and the build traits a kind is told apart by.
 PROBE = ("import json,sys,sysconfig; v=sysconfig.get_config_var; c=v('CFLAGS') or ''; "
          "print(json.dumps(dict(version='%d.%d' % sys.version_info[:2], debug=bool(v('Py_DEBUG')), "
+         "full_version='%d.%d.%d' % sys.version_info[:3], "
          "trace_refs=bool(v('Py_TRACE_REFS')), pymalloc=v('WITH_PYMALLOC') not in (0, None), "
          "asan='-fsanitize=address' in c, tsan='-fsanitize=thread' in c, "
          "free_threading=bool(v('Py_GIL_DISABLED')))))")
@@ -71,6 +72,7 @@ class Found:
     build_command: str = ""
     looked: List[str] = field(default_factory=list)
     error: str = ""
+    version: str = ""  # e.g. 3.14.10, when found
 
     def message(self):
         if self.path:
@@ -141,7 +143,7 @@ def probe(argv):
         return "does not run (%s)" % error
     try:
         traits = json.loads(result.stdout.strip().splitlines()[-1])
-        if result.returncode or set(traits) != {"version", *TRAITS}:
+        if result.returncode or set(traits) != {"version", "full_version", *TRAITS}:
             raise ValueError
     except (ValueError, IndexError):
         return "does not run (status %d: %s)" % (result.returncode,
@@ -220,11 +222,12 @@ def find(name):
             result.error = "$%s=%s is not an executable file; fix or unset it" % (
                 env_var(name), override)
         else:
-            problem = mismatch(probe([override]), minor, kind)
+            traits = probe([override])
+            problem = mismatch(traits, minor, kind)
             if problem:
                 result.error = "$%s=%s %s; fix or unset it" % (env_var(name), override, problem)
             else:
-                result.path = override
+                result.path, result.version = override, traits["full_version"]
         return result
     result.looked.append("$%s (unset)" % env_var(name))
     root = build_python.pythons_root()
@@ -239,11 +242,13 @@ def find(name):
             if Path(path).parent == SYSTEM_BIN and fs is None:
                 result.looked.append("%s (absent)" % path)
             continue
-        problem = mismatch(probe(command(path, fs)), minor, kind)
+        traits = probe(command(path, fs))
+        problem = mismatch(traits, minor, kind)
         if problem:
             result.looked.append("%s (%s)" % (path, problem))
             continue
         result.path, result.how, result.root = str(path), how, fs
+        result.version = traits["full_version"]
         return result
     return result
 
@@ -267,19 +272,19 @@ def exec_interpreter(name, arguments):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                     epilog="--exec NAME -- ARGS runs NAME's interpreter "
+                                     "with ARGS, inside its root filesystem if it has one")
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("name", nargs="?", help="e.g. py311-debug")
     group.add_argument("--list", action="store_true", help="table of every name")
     group.add_argument("--available", action="store_true", help="names that exist, a,b,c")
     group.add_argument("--all-names", action="store_true", help="every name, a,b,c")
-    group.add_argument("--exec", metavar="NAME", help="run NAME's interpreter with the "
-                       "arguments after --, inside its root filesystem if it has one")
-    parser.add_argument("arguments", nargs=argparse.REMAINDER)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--exec"] and len(argv) > 1:
+        rest = argv[3:] if argv[2:3] == ["--"] else argv[2:]
+        return exec_interpreter(argv[1], rest)
     args = parser.parse_args(argv)
-    if args.exec:
-        rest = args.arguments[1:] if args.arguments[:1] == ["--"] else args.arguments
-        return exec_interpreter(args.exec, rest)
     if args.all_names:
         print(",".join(all_names()))
         return 0

@@ -16,6 +16,7 @@ written here.
 """
 
 import datetime
+import fcntl
 import json
 import os
 import shutil
@@ -101,6 +102,18 @@ def provision(pythons_root, log):
     root = location(pythons_root)
     if is_ready(root):
         return root
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(root.with_name(root.name + ".lock"), "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            log("another run is making %s; waiting for it" % root)
+            print("      another run is making %s; waiting for it" % root, flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        return root if is_ready(root) else _make(root, log)
+
+
+def _make(root, log):
     if shutil.which("mmdebstrap") is None:
         raise RootError("mmdebstrap is not installed: apt-get install mmdebstrap bubblewrap")
     partial = root.with_name(root.name + ".partial")
@@ -110,7 +123,6 @@ def provision(pythons_root, log):
     if root.exists():
         log("removing %s: it has no valid %s" % (root, RECORD))
         shutil.rmtree(root)
-    root.parent.mkdir(parents=True, exist_ok=True)
     command = mmdebstrap_command(partial, archive_line())
     started, t0 = datetime.datetime.now(datetime.timezone.utc), time.monotonic()
     log.run(command)

@@ -174,5 +174,14 @@ static struct PyModuleDef buildprobe_module = {
 PyMODINIT_FUNC
 PyInit_buildprobe(void)
 {
-    return PyModule_Create(&buildprobe_module);
+    PyObject *module = PyModule_Create(&buildprobe_module);
+#ifdef Py_GIL_DISABLED
+    /* The probe keeps no state between calls, so it is safe without the GIL; saying so
+       keeps a free-threaded interpreter from turning the GIL on when it is imported. */
+    if (module != NULL && PyUnstable_Module_SetGIL(module, Py_MOD_GIL_NOT_USED) < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
+#endif
+    return module;
 }
