@@ -91,7 +91,7 @@ $(VENV)/.browser-installed: $(VENV)/.installed requirements/browser.txt
 	touch $@
 
 test: provisioned $(VENV)/.installed
-	$(PY) -m pytest tests -q
+	DEBUGBOOK_REQUIRE_PYTHONS=1 $(PY) -m pytest tests -q
 	@$(FIND_ENVS); test -n "$$envs" || { echo "no interpreter found: see 'make pythons'"; exit 1; }; \
 	echo "checking on: $$envs"; status=0; \
 	for env in $${envs//,/ }; do rm -f $(RESULTS)/$$env.json $(RESULTS)/$$env.junit.xml; done; \

@@ -1,5 +1,6 @@
 """Tests of tools/interpreters.py with fake interpreters (shell scripts that answer the probe)."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,19 +13,22 @@ sys.path.insert(0, str(TOOLS))
 import cpython_tarballs  # noqa: E402
 import interpreters  # noqa: E402
 
-RELEASE = dict(debug=False, trace_refs=False, pymalloc=1, asan=False)
-DEBUG = dict(debug=True, trace_refs=False, pymalloc=1, asan=False)
-TRACEREFS = dict(debug=True, trace_refs=True, pymalloc=1, asan=False)
-NOPYMALLOC = dict(debug=True, trace_refs=False, pymalloc=0, asan=False)
-ASAN = dict(debug=True, trace_refs=False, pymalloc=0, asan=True)
+RELEASE = dict(debug=False, trace_refs=False, pymalloc=True, asan=False)
+DEBUG = dict(debug=True, trace_refs=False, pymalloc=True, asan=False)
+TRACEREFS = dict(debug=True, trace_refs=True, pymalloc=True, asan=False)
+NOPYMALLOC = dict(debug=True, trace_refs=False, pymalloc=False, asan=False)
+ASAN = dict(debug=True, trace_refs=False, pymalloc=False, asan=True)
+FREETHREADING = dict(debug=True, free_threading=True)
+TSAN = dict(debug=False, free_threading=True, tsan=True)
 
 
-def fake_python(path, minor="3.11", debug=False, trace_refs=False, pymalloc=1, asan=False):
+def fake_python(path, minor="3.11", **traits):
     """A script answering the probe like an interpreter with these traits would."""
+    answer = dict(dict.fromkeys(interpreters.TRAITS, False), version=minor,
+                  full_version=minor + ".99", **traits)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("#!/bin/sh\necho '(3, %s) %s %s %s %s'\n"
-                    % (minor.split(".")[1], debug, trace_refs, pymalloc, asan))
+    path.write_text("#!/bin/sh\necho '%s'\n" % json.dumps(answer))
     path.chmod(0o755)
     return str(path)
 
@@ -40,8 +44,6 @@ def places(tmp_path, monkeypatch):
     monkeypatch.setenv("DEBUGBOOK_PYTHONS", str(dirs["pythons"]))
     monkeypatch.setenv("PYENV_ROOT", str(dirs["pyenv"]))
     monkeypatch.setattr(interpreters, "SYSTEM_BIN", dirs["usrbin"])
-    monkeypatch.setattr(interpreters.debian_source, "os_release",
-                        lambda: {"ID": "debian", "VERSION_CODENAME": "bookworm"})
     return dirs
 
 
@@ -52,11 +54,13 @@ def built(places, name, **traits):
 
 def test_names():
     names = interpreters.all_names()
-    assert len(names) == 25 and names[:2] == ["py310-release", "py310-debug"]
+    assert names[:2] == ["py311-release", "py311-debug"] and names[-1] == "py315-debug"
+    assert len(names) == 18 and "py313-freethreading" in names and "py313-tsan" in names
     assert interpreters.parse_name("py311-nopymalloc") == ("3.11", "nopymalloc")
     assert interpreters.env_var("py311-debug") == "DEBUGBOOK_PYTHON_PY311_DEBUG"
-    with pytest.raises(ValueError, match="py39-debug"):
-        interpreters.parse_name("py39-debug")
+    for unknown in ("py39-debug", "py310-release", "py311-freethreading", "py312-asan"):
+        with pytest.raises(ValueError, match=unknown):
+            interpreters.parse_name(unknown)
 
 
 def test_env_var_wins(places, monkeypatch, tmp_path):
@@ -100,13 +104,15 @@ def test_builder_prefix_of_the_wrong_kind_is_skipped(places):
 
 
 @pytest.mark.parametrize("name, variant, traits", [
-    ("py312-tracerefs", "trace-refs", TRACEREFS),
-    ("py312-nopymalloc", "no-pymalloc", NOPYMALLOC),
-    ("py312-asan", "asan", ASAN),
-    ("py312-release", "release", RELEASE),
+    ("py313-tracerefs", "trace-refs", TRACEREFS),
+    ("py313-nopymalloc", "no-pymalloc", NOPYMALLOC),
+    ("py313-asan", "asan", ASAN),
+    ("py313-release", "release", RELEASE),
+    ("py313-freethreading", "freethreading", FREETHREADING),
+    ("py313-tsan", "freethreading-tsan", TSAN),
 ])
 def test_each_kind_finds_its_variant(places, name, variant, traits):
-    path = built(places, "cpython-3.12.8-%s" % variant, **traits)
+    path = built(places, "cpython-3.13.15-%s" % variant, **traits)
     assert interpreters.find(name).path == path
 
 
@@ -116,9 +122,14 @@ def test_each_kind_finds_its_variant(places, name, variant, traits):
     ("py311-asan", "asan", NOPYMALLOC, "no asan"),
     ("py311-release", "release", DEBUG, "has debug"),
     ("py311-debug", "debug", TRACEREFS, "trace refs"),
+    ("py313-freethreading", "freethreading", DEBUG, "no free threading"),
+    ("py313-debug", "debug", FREETHREADING, "free threading"),
+    ("py313-tsan", "freethreading-tsan", FREETHREADING, "no tsan"),
 ])
 def test_wrong_traits_are_rejected_and_reported(places, name, variant, traits, problem):
-    path = built(places, "cpython-3.11.2-%s" % variant, **traits)
+    version = "3.13.15" if name.startswith("py313") else "3.11.2"
+    path = fake_python(places["pythons"] / ("cpython-%s-%s" % (version, variant)) / "bin" /
+                       "python3", version.rsplit(".", 1)[0], **traits)
     found = interpreters.find(name)
     assert found.path is None
     assert any(entry.startswith(path) and problem in entry for entry in found.looked)
@@ -164,26 +175,20 @@ def test_missing_says_what_was_looked_for_and_how_to_build(places):
                               "$DEBUGBOOK_PYTHON_PY311_TRACEREFS (unset); %s/cpython-3.11.*-"
                               "trace-refs/bin/python3" % places["pythons"])
     assert message.endswith("; make one with: make python VERSION=3.11.2 VARIANT=trace-refs")
-    newest = cpython_tarballs.newest_for_minor("3.13")
-    assert interpreters.find("py313-debug").build_command == \
-        "make python VERSION=%s VARIANT=debug" % newest
-
-
-def test_build_command_off_debian_uses_newest_in_table(places, monkeypatch):
-    monkeypatch.setattr(interpreters.debian_source, "os_release", lambda: {"ID": "fedora"})
-    assert interpreters.build_command("3.11", "asan") == \
-        "make python VERSION=%s VARIANT=asan" % cpython_tarballs.newest_for_minor("3.11")
+    assert interpreters.find("py313-tracerefs").build_command == \
+        "make python VERSION=3.13.15 VARIANT=trace-refs"
+    assert interpreters.find("py315-debug").build_command.startswith("make pythons")
 
 
 def test_cli_single_name(places, capsys):
     path = built(places, "cpython-3.11.2-asan", **ASAN)
     assert interpreters.main(["py311-asan"]) == 0
     assert capsys.readouterr().out == path + "\n"
-    assert interpreters.main(["py312-asan"]) == 3
+    assert interpreters.main(["py313-asan"]) == 3
     err = capsys.readouterr().err
-    assert err.startswith("no interpreter for py312-asan: ")
-    assert "make one with: make python VERSION=" in err
-    assert interpreters.main(["py39-asan"]) == 2
+    assert err.startswith("no interpreter for py313-asan: ")
+    assert "make one with: make python VERSION=3.13.15 VARIANT=asan" in err
+    assert interpreters.main(["py312-asan"]) == 2
 
 
 def test_cli_lists(places, capsys):
@@ -195,20 +200,62 @@ def test_cli_lists(places, capsys):
     assert capsys.readouterr().out.strip().split(",") == interpreters.all_names()
     assert interpreters.main(["--list"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 25
-    assert lines[7].split()[:2] == ["py311-tracerefs", path]
-    assert lines[8].split()[:2] == ["py311-nopymalloc", "missing:"]
+    assert len(lines) == 18
+    assert lines[2].split()[:2] == ["py311-tracerefs", path]
+    assert lines[3].split()[:2] == ["py311-nopymalloc", "missing:"]
 
 
 def test_cli_as_a_script(places):
-    built(places, "cpython-3.10.22-no-pymalloc", **NOPYMALLOC)
-    result = subprocess.run([sys.executable, str(TOOLS / "interpreters.py"), "py310-nopymalloc"],
+    built(places, "cpython-3.13.15-no-pymalloc", **NOPYMALLOC)
+    result = subprocess.run([sys.executable, str(TOOLS / "interpreters.py"), "py313-nopymalloc"],
                             capture_output=True, text=True)
     assert result.returncode == 0
-    assert result.stdout.strip().endswith("cpython-3.10.22-no-pymalloc/bin/python3")
+    assert result.stdout.strip().endswith("cpython-3.13.15-no-pymalloc/bin/python3")
 
 
 def test_missing_release_names_the_pyenv_and_system_places(places):
     looked = interpreters.find("py314-release").looked
     assert "%s/versions/3.14.*/bin/python3" % places["pyenv"] in looked
     assert "%s/python3.14 (absent)" % places["usrbin"] in looked
+
+
+def ready_sid_root(places):
+    """A root filesystem that sid_root takes as complete, with fake interpreters in it."""
+    root = places["pythons"] / "debian-sid"
+    (root / "usr" / "bin").mkdir(parents=True)
+    (root / "debugbook-root.json").write_text(json.dumps({"suite": "sid"}))
+    return root
+
+
+def test_sid_interpreters_run_in_their_root_filesystem(places, monkeypatch):
+    root = ready_sid_root(places)
+    fake_python(root / "usr" / "bin" / "python3.14d", "3.14", **DEBUG)
+    fake_python(root / "usr" / "bin" / "python3.14", "3.14", **RELEASE)
+    ran = []
+
+    def without_sandbox(path, fs=None):  # bubblewrap is tested on the real root filesystem
+        ran.append((str(path), fs))
+        return [str(Path(fs) / Path(path).relative_to("/"))] if fs else [str(path)]
+    monkeypatch.setattr(interpreters, "command", without_sandbox)
+    found = interpreters.find("py314-debug")
+    assert (found.path, found.root) == ("/usr/bin/python3.14d", str(root))
+    assert found.how.startswith("Debian sid python3.14-dbg") and found.version == "3.14.99"
+    assert ran == [("/usr/bin/python3.14d", str(root))]
+    assert interpreters.find("py314-release").path == "/usr/bin/python3.14"
+
+
+def test_sid_root_without_record_is_not_used(places):
+    root = ready_sid_root(places)
+    (root / "debugbook-root.json").unlink()
+    fake_python(root / "usr" / "bin" / "python3.15d", "3.15", **DEBUG)
+    found = interpreters.find("py315-debug")
+    assert found.path is None
+    assert "%s (not provisioned)" % root in found.looked
+
+
+def test_a_source_build_wins_over_the_sid_package(places):
+    root = ready_sid_root(places)
+    fake_python(root / "usr" / "bin" / "python3.13d", "3.13", **DEBUG)
+    path = built(places, "cpython-3.13.15-debug", **DEBUG)
+    found = interpreters.find("py313-debug")
+    assert (found.path, found.root) == (path, None)

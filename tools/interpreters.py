@@ -50,6 +50,7 @@ KIND_TO_VARIANT = {"release": "release", "debug": "debug", "tracerefs": "trace-r
                    "nopymalloc": "no-pymalloc", "asan": "asan",
                    "freethreading": "freethreading", "tsan": "freethreading-tsan"}
 SYSTEM_BIN = Path("/usr/bin")
+ROOT_FS_BIN = Path("/usr/bin")  # where Debian's interpreters are inside a root filesystem
 # What the book's source builds are made from, per minor: the CPython that Debian's
 # source packages hold here (tools/cpython-sha256.txt says where each checksum is from).
 SOURCE_VERSIONS = {"3.11": "3.11.2", "3.13": "3.13.15"}
@@ -196,7 +197,7 @@ def candidates(minor, kind):
     sid = sid_root.location(root)
     if packaged_in_sid(minor, kind) and sid_root.is_ready(sid):
         binary = "python%s%s" % (minor, "d" if kind == "debug" else "")
-        found.append((SYSTEM_BIN / binary, "Debian sid python%s%s (in %s)"
+        found.append((ROOT_FS_BIN / binary, "Debian sid python%s%s (in %s)"
                       % (minor, "-dbg" if kind == "debug" else "", sid), str(sid)))
     if kind == "debug":
         found.append((SYSTEM_BIN / ("python%sd" % minor), "Debian python%s-dbg" % minor, None))
