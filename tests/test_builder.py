@@ -67,10 +67,13 @@ def test_table_lines_are_well_formed_and_cite_a_source():
     assert {"version": "3.11.2", "file": "Python-3.11.2.tgz", "sha256": SHA_3_11_2} .items() \
         <= entries[[e["file"] for e in entries].index("Python-3.11.2.tgz")].items()
     for e in entries:
-        assert e["file"].startswith("Python-%s.t" % e["version"])
+        debian = "python%s_%s.orig.tar." % (e["version"].rsplit(".", 1)[0], e["version"])
+        assert e["file"].startswith(("Python-%s.t" % e["version"], debian))
         assert int(e["sha256"], 16) >= 0 and len(e["sha256"]) == 64
-        assert "pyenv" in e["origin"] or "Debian" in e["origin"]
-    for minor in ("3.10", "3.11", "3.12", "3.13", "3.14"):
+        assert "pyenv" in e["origin"] or "Debian" in e["origin"] and "source package" in e["origin"]
+    assert [e["file"] for e in entries if e["version"] == "3.13.15"] == [
+        "python3.13_3.13.15.orig.tar.xz"]
+    for minor in ("3.11", "3.12", "3.13", "3.14"):
         assert cpython_tarballs.newest_for_minor(minor)
 
 
@@ -111,29 +114,43 @@ def test_mismatch_on_downloaded_file_deletes_it(tmp_path, monkeypatch, capsys):
         urls.append(url)
         return io.BytesIO(b"tampered")
     monkeypatch.setattr(cpython_tarballs.urllib.request, "urlopen", fake_urlopen)
-    root = tmp_path / "root"
-    assert run_main("--version", "3.11.2", "--variant", "debug", "--from", "python.org",
-                    "--root", root) == 2
-    err = capsys.readouterr().err
-    assert urls == ["https://www.python.org/ftp/python/3.11.2/Python-3.11.2.tgz"]
-    assert list((root / "downloads").iterdir()) == []
-    assert "has been deleted" in err and SHA_3_11_2 in err
-
-
-def test_mismatch_on_debian_tarball_deletes_it(tmp_path, monkeypatch, capsys):
-    def fake_fetch(version, downloads, log):
-        downloads.mkdir(parents=True)
-        tarball = downloads / "python3.11_3.11.2.orig.tar.gz"
-        tarball.write_bytes(b"tampered")
-        return tarball
-    monkeypatch.setattr(debian_source, "fetch_orig_tarball", fake_fetch)
+    monkeypatch.setattr(debian_source, "configured_paragraphs",
+                        lambda: debian_source.parse_deb822(DEB822))
+    monkeypatch.setattr(debian_source, "os_release", lambda: {"VERSION_CODENAME": "bookworm"})
     root = tmp_path / "root"
     assert run_main("--version", "3.11.2", "--variant", "debug", "--root", root) == 2
+    err = capsys.readouterr().err
+    assert urls == ["http://mirror.example/debian/pool/main/p/python3.11/"
+                    "python3.11_3.11.2.orig.tar.gz"]
     assert list((root / "downloads").iterdir()) == []
-    assert "Debian source package python3.11" in capsys.readouterr().err
+    assert "has been deleted" in err and SHA_3_11_2 in err
+    assert "Debian source package python3.11" in err
 
 
-# --- deb-src derivation ---------------------------------------------------------------
+def test_off_debian_the_tarball_comes_from_python_org(tmp_path, monkeypatch, capsys):
+    urls = []
+
+    def fake_urlopen(url, timeout):
+        urls.append(url)
+        return io.BytesIO(b"tampered")
+    monkeypatch.setattr(cpython_tarballs.urllib.request, "urlopen", fake_urlopen)
+    monkeypatch.setattr(debian_source, "configured_paragraphs", lambda: [])
+    assert run_main("--version", "3.11.2", "--variant", "debug", "--root", tmp_path) == 2
+    assert urls == ["https://www.python.org/ftp/python/3.11.2/Python-3.11.2.tgz"]
+
+
+def test_a_file_the_user_put_in_downloads_is_never_deleted(tmp_path, capsys):
+    downloads = tmp_path / "root" / "downloads"
+    downloads.mkdir(parents=True)
+    theirs = downloads / "python3.11_3.11.2.orig.tar.gz"
+    theirs.write_bytes(b"someone else's file")
+    assert run_main("--version", "3.11.2", "--variant", "debug", "--root",
+                    tmp_path / "root") == 2
+    assert theirs.read_bytes() == b"someone else's file"
+    assert "left in place" in capsys.readouterr().err
+
+
+# --- Debian's archive, as this machine's apt knows it ----------------------------------
 
 DEB822 = """\
 Types: deb
@@ -177,60 +194,20 @@ deb-src http://mirror.example/debian bookworm main
 """
 
 
-def test_deb_src_from_deb822_keeps_only_debian_entries():
-    text = debian_source.derive_deb_src(debian_source.parse_deb822(DEB822), "bookworm")
-    body = [line for line in text.splitlines() if not line.startswith("#")]
-    assert "\n".join(body) == """
-Types: deb-src
-URIs: http://mirror.example/debian
-Suites: bookworm bookworm-updates
-Components: main contrib
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb-src
-URIs: http://mirror.example/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"""
-    assert "thirdparty" not in text and "disabled" not in text and "backports" not in text
-
-
-def test_deb_src_from_one_line_entries():
-    text = debian_source.derive_deb_src(debian_source.parse_one_line(ONE_LINE), "bookworm")
-    paragraphs = debian_source.parse_deb822(text)
-    assert paragraphs == [
-        {"Types": "deb-src", "URIs": "http://mirror.example/debian", "Suites": "bookworm",
-         "Components": "main non-free-firmware",
-         "Signed-By": "/usr/share/keyrings/debian-archive-keyring.gpg"},
-        {"Types": "deb-src", "URIs": "http://security.example/debian-security",
-         "Suites": "bookworm-security", "Components": "main"},
-    ]
-    assert "packages.example" not in text and "commented" not in text
-
-
-def test_deb_src_keeps_multiline_signed_by():
-    text = "Types: deb\nURIs: http://m.example/debian\nSuites: bookworm\nComponents: main\n" \
-           "Signed-By:\n -----BEGIN PGP PUBLIC KEY BLOCK-----\n .\n abc\n"
-    out = debian_source.derive_deb_src(debian_source.parse_deb822(text), "bookworm")
-    assert "Signed-By: \n -----BEGIN PGP PUBLIC KEY BLOCK-----\n .\n abc" in out
-
-
-def test_no_debian_entries_gives_nothing():
+def test_archive_is_the_deb_entry_of_this_debians_own_suite():
     paragraphs = debian_source.parse_deb822(DEB822)
-    assert debian_source.derive_deb_src(paragraphs, "trixie") == ""
+    assert debian_source.archive_entry(paragraphs, "bookworm") == (
+        "http://mirror.example/debian", "/usr/share/keyrings/debian-archive-keyring.gpg")
+    one_line = debian_source.parse_one_line(ONE_LINE)
+    assert debian_source.archive_entry(one_line, "bookworm")[0] == "http://mirror.example/debian"
+    with pytest.raises(debian_source.DebianSourceError, match="own suite \\(trixie\\)"):
+        debian_source.archive_entry(paragraphs, "trixie")
 
 
-def test_not_root_gets_the_commands_to_run(monkeypatch):
-    monkeypatch.setattr(debian_source, "has_deb_src", lambda package: False)
-    monkeypatch.setattr(debian_source, "configured_paragraphs",
-                        lambda: debian_source.parse_deb822(DEB822))
-    monkeypatch.setattr(debian_source.os, "geteuid", lambda: 1000)
-    with pytest.raises(debian_source.DebianSourceError) as info:
-        debian_source.ensure_deb_src("python3.11", print, "bookworm")
-    message = str(info.value)
-    assert "sudo tee /etc/apt/sources.list.d/debugbook-deb-src.sources" in message
-    assert "Types: deb-src\nURIs: http://mirror.example/debian\n" in message
-    assert message.rstrip().endswith("sudo apt-get update")
+def test_pool_path_of_a_source_packages_file():
+    assert debian_source.pool_url("python3.13_3.13.15.orig.tar.xz", "http://m.example/debian") \
+        == "http://m.example/debian/pool/main/p/python3.13/python3.13_3.13.15.orig.tar.xz"
+    assert not debian_source.is_orig_tarball("Python-3.13.15.tgz")
 
 
 def test_upstream_version():

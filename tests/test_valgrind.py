@@ -70,6 +70,8 @@ def find_interpreter():
     build_command = None
     for minor in reversed(interpreters.MINORS):
         name = "py%s-nopymalloc" % minor.replace(".", "")
+        if name not in interpreters.all_names():
+            continue
         found = interpreters.find(name)
         if found.path:
             return found.path, "%s (%s)" % (name, found.path)

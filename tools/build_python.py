@@ -16,8 +16,9 @@ Where things go (the convention ``tools/interpreters.py`` relies on):
 * record: ``<prefix>/debugbook-build.json`` (version, variant, the configure command as
   run, variables given to make, CFLAGS and CONFIG_ARGS from the built interpreter's
   sysconfig, tarball path, sha256 and origin, start and end time, duration, jobs);
-* downloads: ``<root>/downloads/``; sources and build trees: ``<root>/work/<name>/``
-  (kept after a build, so gdb finds the C sources); log: ``<root>/logs/<name>.log``.
+* downloads: ``<root>/downloads/``; sources: ``<root>/work/<name>/`` (kept after a
+  build, so gdb finds the C sources; the object files are removed); log:
+  ``<root>/logs/<name>.log``.
 
 The install goes to a staging directory and is moved to the prefix with one rename,
 so a prefix exists only for a complete build. A prefix with a valid record and a
@@ -198,6 +199,9 @@ def build(args, root, log):
     finally:
         if staging.exists():
             shutil.rmtree(staging)
+    # The objects are not needed once installed (about 350 MB); the sources are kept,
+    # where the interpreter's debug information says gdb finds them.
+    shutil.rmtree(build_dir, ignore_errors=True)
     return prefix, record
 
 

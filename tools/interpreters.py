@@ -129,9 +129,8 @@ def build_command(minor, kind):
             minor, "-dbg" if kind == "debug" else "")
     version = SOURCE_VERSIONS.get(minor)
     if version is None:
-        return ("nothing here provides one: no CPython %s source or package is known to this "
-                "book; set %s to an interpreter you have" % (minor, env_var("py%s-%s" % (
-                    minor.replace(".", ""), kind))))
+        return ("none can be had here (no CPython %s source or package); set %s to one you "
+                "have" % (minor, env_var("py%s-%s" % (minor.replace(".", ""), kind))))
     return "make python VERSION=%s VARIANT=%s" % (version, KIND_TO_VARIANT[kind])
 
 
@@ -197,8 +196,8 @@ def candidates(minor, kind):
     sid = sid_root.location(root)
     if packaged_in_sid(minor, kind) and sid_root.is_ready(sid):
         binary = "python%s%s" % (minor, "d" if kind == "debug" else "")
-        found.append((ROOT_FS_BIN / binary, "Debian sid python%s%s (in %s)"
-                      % (minor, "-dbg" if kind == "debug" else "", sid), str(sid)))
+        found.append((ROOT_FS_BIN / binary, "Debian sid python%s%s (in %s/)"
+                      % (minor, "-dbg" if kind == "debug" else "", sid.name), str(sid)))
     if kind == "debug":
         found.append((SYSTEM_BIN / ("python%sd" % minor), "Debian python%s-dbg" % minor, None))
     if kind == "release":
