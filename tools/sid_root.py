@@ -77,9 +77,26 @@ def archive_line(paragraphs=None, codename=None):
 def mmdebstrap_command(target, source_line):
     command = ["mmdebstrap", "--variant=apt", "--include=" + ",".join(packages())]
     command += ["--aptopt=%s" % option for option in APT_OPTIONS]
-    # Packages a machine without root cannot set up as root are fine in unshare mode.
     command += ["--mode=%s" % ("root" if os.geteuid() == 0 else "unshare")]
     return command + [SUITE, str(target), source_line]
+
+
+def _make_unprivileged(partial, log):
+    """Without root, mmdebstrap's unshare mode owns the files by subordinate ids, which this
+    user could neither write nor remove; a tarball extracted by the user owns them all."""
+    tarball = partial.with_name(partial.name + ".tar")
+    command = mmdebstrap_command(tarball, archive_line())
+    if tarball.exists():
+        tarball.unlink()
+    try:
+        log.run(command)
+        partial.mkdir()
+        log.run(["tar", "-C", str(partial), "-xf", str(tarball), "--no-same-owner",
+                 "--exclude=./dev/*"])
+    finally:
+        if tarball.exists():
+            tarball.unlink()
+    return command
 
 
 def installed_versions(root):
@@ -123,9 +140,12 @@ def _make(root, log):
     if root.exists():
         log("removing %s: it has no valid %s" % (root, RECORD))
         shutil.rmtree(root)
-    command = mmdebstrap_command(partial, archive_line())
     started, t0 = datetime.datetime.now(datetime.timezone.utc), time.monotonic()
-    log.run(command)
+    if os.geteuid() == 0:
+        command = mmdebstrap_command(partial, archive_line())
+        log.run(command)
+    else:
+        command = _make_unprivileged(partial, log)
     record = {"suite": SUITE, "command": command, "packages": installed_versions(partial),
               "made": started.isoformat(timespec="seconds"),
               "duration_seconds": round(time.monotonic() - t0, 1)}
