@@ -91,6 +91,16 @@ class InterpreterRun(RunToxEnv):
                               % (found.how, shlex.join(found.argv())))
             python.chmod(0o755)
         self._paths = [bin_dir]
+        self._origin = found.how
+
+    @property
+    def environment_variables(self):
+        variables = super().environment_variables
+        # Where the interpreter came from, for the results and the verification ledger.
+        origin = getattr(self, "_origin", None)
+        if origin:
+            variables["DEBUGBOOK_INTERPRETER_ORIGIN"] = origin
+        return variables
 
 
 def _asked_for_by_name(options):
