@@ -288,6 +288,14 @@ def test_fake_build_installs_records_and_is_idempotent(tmp_path, fake_source, ca
     assert "built cpython-3.99.1-trace-refs" in capsys.readouterr().out
     assert not prefix.with_name(prefix.name + ".old").exists()
 
+    record["configure_argv"] = record["configure_argv"][:2]  # as if the variant had changed
+    (prefix / "debugbook-build.json").write_text(json.dumps(record))
+    assert not build_python.already_built(prefix, "3.99.1", "trace-refs")
+    assert run_main(*args) == 0
+    out = capsys.readouterr().out
+    assert "was built with other options than trace-refs has now" in out
+    assert build_python.already_built(prefix, "3.99.1", "trace-refs")
+
 
 def test_make_variables_reach_make_and_make_install_and_the_record(tmp_path, fake_source,
                                                                     monkeypatch, capsys):
@@ -320,8 +328,14 @@ def test_prefix_without_valid_record_is_not_taken_as_built(tmp_path, fake_source
     record = prefix / "debugbook-build.json"
     record.write_text(json.dumps({"version": "3.99.1", "variant": "release"}))
     assert not build_python.already_built(prefix, "3.99.1", "debug")
-    record.write_text(json.dumps({"version": "3.99.1", "variant": "debug"}))
+    record.write_text(json.dumps({"version": "3.99.1", "variant": "debug",
+                                  "configure_argv": ["configure", "--prefix=x", "--with-pydebug"]}))
     assert build_python.already_built(prefix, "3.99.1", "debug")
+    record.write_text(json.dumps({"version": "3.99.1", "variant": "debug",
+                                  "configure_argv": ["configure", "--prefix=x"]}))
+    assert build_python.build_state(prefix, "3.99.1", "debug") == "outdated"
+    record.write_text(json.dumps({"version": "3.99.1", "variant": "debug",
+                                  "configure_argv": ["configure", "--prefix=x", "--with-pydebug"]}))
     (prefix / "bin" / "python3").write_text("#!/bin/sh\nexit 1\n")
     assert not build_python.already_built(prefix, "3.99.1", "debug")
     assert run_main("--version", "3.99.1", "--variant", "debug", "--root", tmp_path / "root") == 2

@@ -53,7 +53,10 @@ VARIANTS = {
     # Free-threaded debug (3.13+): ABI flags 'td'; trace refs are refused with it.
     "freethreading": ["--disable-gil", "--with-pydebug"],
     # ThreadSanitizer finds data races, which need threads running at once: free-threaded.
-    "freethreading-tsan": ["--disable-gil", "--with-thread-sanitizer"],
+    # Its install compiles the standard library and pip under ThreadSanitizer (over 20
+    # minutes on 2 cores): without the test suite and pip it takes a few.
+    "freethreading-tsan": ["--disable-gil", "--with-thread-sanitizer", "--disable-test-modules",
+                           "--without-ensurepip"],
     # A macro that has no configure option, given the two ways Misc/SpecialBuilds.txt
     # knows: CFLAGS on configure's command line, or EXTRA_CFLAGS on make's (MAKE_VARS).
     # Py_REF_DEBUG on a release build; doc/sphinx/source/debug_build/building.rst
@@ -97,17 +100,28 @@ def configure_command(source_dir, prefix, variant):
     return [str(Path(source_dir) / "configure"), "--prefix=%s" % prefix] + configure_args(variant)
 
 
-def already_built(prefix, version, variant):
-    """True if ``prefix`` holds a recorded build of this version/variant that runs."""
+def build_state(prefix, version, variant):
+    """'built', 'outdated' (a recorded build of this variant with other options), or
+    'unknown' (no prefix, no valid record, or an interpreter that does not run)."""
     try:
         record = json.loads((Path(prefix) / RECORD).read_text())
         if (record.get("version"), record.get("variant")) != (version, variant):
-            return False
+            return "unknown"
         result = subprocess.run([str(Path(prefix) / "bin" / "python3"), "-c", "import sys"],
                                 capture_output=True, timeout=60)
-        return result.returncode == 0
-    except (OSError, ValueError, subprocess.SubprocessError):
-        return False
+        if result.returncode:
+            return "unknown"
+    except (OSError, ValueError, AttributeError, subprocess.SubprocessError):
+        return "unknown"
+    same = (record.get("configure_argv", [])[2:] == configure_args(variant)
+            and record.get("make_vars", []) == make_vars(variant))
+    return "built" if same else "outdated"
+
+
+def already_built(prefix, version, variant):
+    """True if ``prefix`` holds a recorded build of this version/variant, as defined now,
+    that runs."""
+    return build_state(prefix, version, variant) == "built"
 
 
 def step(number, text):
@@ -229,7 +243,10 @@ def main(argv=None):
     if not args.force and already_built(prefix, args.version, args.variant):
         print("already built: %s" % prefix)
         return 0
-    if prefix.exists() and not args.force:
+    if build_state(prefix, args.version, args.variant) == "outdated":
+        print("%s was built with other options than %s has now (%s); building it again"
+              % (prefix, args.variant, " ".join(configure_args(args.variant)) or "none"))
+    elif prefix.exists() and not args.force:
         print("build_python: %s exists but has no valid %s or its interpreter does not run; "
               "rerun with --force to replace it" % (prefix, RECORD), file=sys.stderr)
         return 2
