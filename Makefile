@@ -110,10 +110,10 @@ bless-check: $(VENV)/.installed
 # Provisioning is tools/provision.py: Debian sid's interpreters in a root filesystem and the
 # source builds, each reused when complete; `make test` provisions what is missing.
 pythons: system-test
-	@$(BOOTSTRAP_PYTHON) tools/provision.py
+	@$(BOOTSTRAP_PYTHON) tools/provision.py $(if $(ENVS),--envs $(ENVS))
 
 provisioned: system-test
-	@$(BOOTSTRAP_PYTHON) tools/provision.py --quiet
+	@$(BOOTSTRAP_PYTHON) tools/provision.py --quiet $(if $(ENVS),--envs $(ENVS))
 
 python:
 	@test -n "$(VERSION)" -a -n "$(VARIANT)" || { echo "usage: make python VERSION=3.13.15 VARIANT=trace-refs [SOURCE=tarball]"; exit 2; }

@@ -173,3 +173,12 @@ def test_interrupted_run_says_it_will_be_redone(tmp_path, fake_items, monkeypatc
     monkeypatch.setattr(provision, "provision_item", interrupted)
     assert provision.provision(tmp_path) == 130
     assert "made again by the next 'make pythons'" in capsys.readouterr().err
+
+
+def test_environments_need_only_their_items():
+    names = [item[0] if item[1] is None else item[2] for item in
+             provision.items_for(["py314-debug", "py315-release", "py313-asan", "py311-release"])]
+    assert names == ["debian-sid", "asan"]
+    assert provision.items_for(["py311-release", "py311-debug"]) == []
+    with pytest.raises(ValueError, match="py310-debug"):
+        provision.items_for(["py310-debug"])

@@ -4,6 +4,7 @@
     python3 tools/provision.py            # provision what is missing, then the table
     python3 tools/provision.py --list     # the table only
     python3 tools/provision.py --quiet    # provision; one line when nothing was missing
+    python3 tools/provision.py --envs py314-debug,py313-asan   # only what those need
 
 What is provisioned (``ITEMS``): Debian sid's packaged 3.13, 3.14 and 3.15 (release and
 debug) in a root filesystem (``tools/sid_root.py``), and source builds of the variants no
@@ -21,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import build_python  # noqa: E402
 import build_steps  # noqa: E402
+import interpreters  # noqa: E402
 import inventory  # noqa: E402
 import sid_root  # noqa: E402
 
@@ -80,16 +82,34 @@ def provision_item(item, root):
                                  % (version, variant))
 
 
-def provision(root, quiet=False):
-    missing = [item for item in ITEMS if not is_ready(item, root)]
+def items_for(names):
+    """The items the environments ``names`` need (pyenv's and this machine's own Debian
+    interpreters need none)."""
+    wanted = []
+    for name in names:
+        minor, kind = interpreters.parse_name(name)
+        variant = interpreters.KIND_TO_VARIANT[kind]
+        for item in ITEMS:
+            if item in wanted:
+                continue
+            if item[0] == "debian-sid" and interpreters.packaged_in_sid(minor, kind):
+                wanted.append(item)
+            elif item[1:3] == (interpreters.SOURCE_VERSIONS.get(minor), variant):
+                wanted.append(item)
+    return [item for item in ITEMS if item in wanted]
+
+
+def provision(root, quiet=False, items=None):
+    items = ITEMS if items is None else items
+    missing = [item for item in items if not is_ready(item, root)]
     if not missing:
         if quiet:
             print("interpreters: all %d provisioned items present in %s ('make pythons' "
-                  "lists them)" % (len(ITEMS), root))
+                  "lists them)" % (len(items), root))
         return 0
     usual = sum(item[3] for item in missing)
     print("provisioning %d of %d items into %s; a first run usually takes about %s on 2 "
-          "cores" % (len(missing), len(ITEMS), root, minutes(usual)), flush=True)
+          "cores" % (len(missing), len(items), root, minutes(usual)), flush=True)
     started = time.monotonic()
     for number, item in enumerate(missing, 1):
         print("[%d/%d] %s (elapsed %s; this step usually takes about %s)"
@@ -113,10 +133,17 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--list", action="store_true", help="only list the interpreters")
     parser.add_argument("--quiet", action="store_true", help="no table; one line if complete")
+    parser.add_argument("--envs", default="", help="only what these environments need "
+                        "(py314-debug,py313-asan); default: everything")
     args = parser.parse_args(argv)
     root = build_python.pythons_root()
+    try:
+        items = items_for([n for n in args.envs.split(",") if n]) if args.envs else ITEMS
+    except ValueError as error:
+        print("provision: %s" % error, file=sys.stderr)
+        return 2
     if not args.list:
-        status = provision(root, quiet=args.quiet)
+        status = provision(root, quiet=args.quiet, items=items)
         if status or args.quiet:
             return status
     print(inventory.table())
