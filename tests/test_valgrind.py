@@ -45,6 +45,9 @@ ARGUMENTS = {
     ("refcount_bugs", "leak_new_reference_fixed"): (1024 * 1024, 100),
     ("leak_finder", "record_list_fixed"): (100,),
     ("abi_probe", "make_and_release"): (1000,),
+    ("gdb_target", "value_type_name_fixed"): ({"depth": 3}, "depth"),
+    ("gdb_target", "squares_without_gil_fixed"): (3,),
+    ("race", "count_up_fixed"): (1000,),
 }
 # The broken calls of the second run and what memcheck must say about each.
 EXPECTED_REPORTS = {

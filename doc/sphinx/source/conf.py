@@ -38,6 +38,7 @@ nitpick_ignore = [
     ("c:identifier", "PyTypeObject"),
     ("c:identifier", "PyMethodDef"),
     ("c:identifier", "PyModuleDef"),
+    ("c:identifier", "PyModuleDef_Slot"),
     ("c:identifier", "Py_ssize_t"),
     # The return type of every PyInit_<module> (a macro in CPython's headers).
     ("c:identifier", "PyMODINIT_FUNC"),
