@@ -45,6 +45,11 @@ ARGUMENTS = {
     ("refcount_bugs", "leak_new_reference_fixed"): (1024 * 1024, 100),
     ("leak_finder", "record_list_fixed"): (100,),
     ("abi_probe", "make_and_release"): (1000,),
+    ("quickstart", "shout_fixed"): ("hello " * 100,),
+    ("quickstart", "fill_buffer_fixed"): (10,),
+    ("leaky", "tag_fixed"): (12345,),
+    ("leaky", "scratch_fixed"): (64,),
+    ("leaky", "get_fixed"): ({"n": 12345}, "n"),
 }
 # The broken calls of the second run and what memcheck must say about each.
 EXPECTED_REPORTS = {
