@@ -48,6 +48,11 @@ ARGUMENTS = {
     ("gdb_target", "value_type_name_fixed"): ({"depth": 3}, "depth"),
     ("gdb_target", "squares_without_gil_fixed"): (3,),
     ("race", "count_up_fixed"): (1000,),
+    ("quickstart", "shout_fixed"): ("hello " * 100,),
+    ("quickstart", "fill_buffer_fixed"): (10,),
+    ("leaky", "tag_fixed"): (12345,),
+    ("leaky", "scratch_fixed"): (64,),
+    ("leaky", "get_fixed"): ({"n": 12345}, "n"),
 }
 # The broken calls of the second run and what memcheck must say about each.
 EXPECTED_REPORTS = {
