@@ -12,6 +12,8 @@ import shlex
 import signal
 from dataclasses import dataclass, field
 
+from .versions import parse_specifiers, version_matches
+
 KINDS = {"pycon-session": "pycon", "console-session": "console"}
 
 TRAITS = ("debug", "trace-refs", "pymalloc", "asan", "free-threading", "valgrind")
@@ -42,31 +44,36 @@ class BlockError(Exception):
 
 
 @dataclass(frozen=True)
-class Expectation:
-    kind: str = "ok"  # ok | exit | fatal | signal
+class Outcome:
+    """How a session ended: what a block expects (``:expect:``) and what a run did."""
+    kind: str = "ok"  # ok | exit | fatal | signal | timeout
     value: int = 0
 
-    def describe(self) -> str:
-        if self.kind == "exit":
-            return f"exits with status {self.value}"
-        if self.kind == "fatal":
-            return "aborts with a Fatal Python error"
-        if self.kind == "signal":
-            return f"is killed by {signal.Signals(self.value).name}"
-        return "runs normally"
+    def describe(self, expected: bool = False) -> str:
+        """'exits with status 3' (expected) or 'exited with status 3' (seen)."""
+        text = {"ok": ("runs normally", "ran normally"),
+                "exit": (f"exits with status {self.value}", f"exited with status {self.value}"),
+                "fatal": ("aborts with a Fatal Python error", "aborted with a Fatal Python error"),
+                "timeout": ("times out", "timed out")}.get(self.kind)
+        if text is None:
+            name = signal.Signals(self.value).name
+            text = (f"is killed by {name}", f"was killed by {name}")
+        return text[0] if expected else text[1]
+
+    def satisfies(self, expected: "Outcome") -> bool:
+        return self.kind == expected.kind and (self.kind == "ok" or self.value == expected.value)
 
 
 @dataclass(frozen=True)
 class Conditions:
-    specifiers: tuple = ()  # ((operator, version-tuple, wildcard), ...)
+    specifiers: tuple = ()  # bookcheck.versions.Specifier, ...
     python_text: str = ""
     traits: tuple = ()  # ((trait, wanted), ...)
 
-    def applies_to(self, version: tuple, traits: dict) -> tuple[bool, str]:
+    def applies_to(self, version, traits: dict) -> tuple[bool, str]:
         """Whether an interpreter with this version and these traits runs the block."""
-        for op, wanted, wildcard in self.specifiers:
-            if not _version_matches(version, op, wanted, wildcard):
-                return False, f"needs Python {self.python_text}"
+        if not version_matches(self.specifiers, version):
+            return False, f"needs Python {self.python_text}"
         for trait, wanted in self.traits:
             if bool(traits.get(trait)) != wanted:
                 return False, f"needs a build {'with' if wanted else 'without'} {trait}"
@@ -83,7 +90,7 @@ class Block:
     conditions: Conditions = field(default_factory=Conditions)
     env: dict = field(default_factory=dict)
     interpreter_options: list = field(default_factory=list)
-    expect: Expectation = field(default_factory=Expectation)
+    expect: Outcome = field(default_factory=Outcome)
     timeout: float = DEFAULT_TIMEOUT
     unchecked: str = ""
     needs: tuple = ()  # builder prefixes (<version>-<variant>) the session calls by path
@@ -115,7 +122,7 @@ class Block:
         if self.interpreter_options:
             parts.append(shlex.join(self.interpreter_options))
         if self.expect.kind != "ok":
-            parts.append(self.expect.describe())
+            parts.append(self.expect.describe(expected=True))
         return ", ".join(parts)
 
 
@@ -140,7 +147,8 @@ def make_block(directive: str, options: dict, content: list, path: str, line: in
         fail(f"{directive} has no transcript: add the session after a blank line")
     block = Block(kind=kind, path=path, line=line, options=options, content=content)
     try:
-        block.conditions = Conditions(*_parse_specifiers(options.get("python", "")),
+        python = options.get("python", "")
+        block.conditions = Conditions(parse_specifiers(python), python,
                                       _parse_traits(options.get("build", "")))
         block.env = _parse_env(options.get("env", ""))
         block.interpreter_options = shlex.split(options.get("options", ""))
@@ -172,33 +180,6 @@ def _check_prompts(block: Block, fail) -> None:
         fail(f"a console-session starts with a '$ ' command line, not {first!r}")
 
 
-_SPEC = re.compile(r"^(==|!=|>=|<=|>|<)\s*(\d+(?:\.\d+)*)(\.\*)?$")
-
-
-def _parse_specifiers(text: str):
-    specs = []
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        match = _SPEC.match(part)
-        if not match:
-            raise ValueError(f"bad :python: specifier {part!r}: use e.g. '>=3.10', "
-                             "'<3.13' or '==3.11.*'")
-        op, number, star = match.groups()
-        if star and op not in ("==", "!="):
-            raise ValueError(f"bad :python: specifier {part!r}: '.*' goes with == or != only")
-        specs.append((op, tuple(int(n) for n in number.split(".")), bool(star)))
-    return tuple(specs), text
-
-
-def _version_matches(version: tuple, op: str, wanted: tuple, wildcard: bool) -> bool:
-    if wildcard:
-        equal = tuple(version[: len(wanted)]) == wanted
-        return equal if op == "==" else not equal
-    have = tuple(version[: max(len(wanted), 1)]) + (0,) * (len(wanted) - len(version))
-    wanted = wanted + (0,) * (len(have) - len(wanted))
-    return {"==": have == wanted, "!=": have != wanted, ">=": have >= wanted,
-            "<=": have <= wanted, ">": have > wanted, "<": have < wanted}[op]
-
-
 def _parse_traits(text: str):
     traits = []
     for word in filter(None, re.split(r"[,\s]+", text)):
@@ -223,19 +204,19 @@ def _parse_env(text: str) -> dict:
     return env
 
 
-def _parse_expect(text: str) -> Expectation:
+def _parse_expect(text: str) -> Outcome:
     words = text.split()
     if words == ["ok"]:
-        return Expectation()
+        return Outcome()
     if words == ["fatal"]:
-        return Expectation("fatal", int(signal.SIGABRT))
+        return Outcome("fatal", int(signal.SIGABRT))
     if len(words) == 2 and words[0] == "exit" and words[1].isdigit() and words[1] != "0":
-        return Expectation("exit", int(words[1]))
+        return Outcome("exit", int(words[1]))
     if len(words) == 2 and words[0] == "signal":
         name = words[1].upper()
         name = name if name.startswith("SIG") else "SIG" + name
         if name in signal.Signals.__members__:
-            return Expectation("signal", int(signal.Signals[name]))
+            return Outcome("signal", int(signal.Signals[name]))
     raise ValueError(f"bad :expect: {text!r}: use 'ok', 'exit N' (N > 0), 'fatal' "
                      "or 'signal NAME' (e.g. 'signal SIGSEGV')")
 

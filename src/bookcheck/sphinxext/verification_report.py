@@ -39,11 +39,11 @@ def book_order(env) -> list[str]:
 
 def build_matrix(app, docname) -> list[nodes.Node]:
     results, env = app.bookcheck_results, app.env
-    envs = results.envs
+    envs = [r.env for r in results]
     rows = [(doc, block) for doc in book_order(env) for block in store(env).get(doc, [])]
     output: list[nodes.Node] = []
     summary = nodes.paragraph()
-    if not results.runs:
+    if not results:
         summary += nodes.Text(f"No results in this build: {len(rows)} transcript blocks "
                               "are listed unchecked. Run make test, then build the book.")
         output.append(summary)
@@ -61,24 +61,23 @@ def build_matrix(app, docname) -> list[nodes.Node]:
     group += body
     counts = {"pass": 0, "fail": 0, "unchecked": 0, "edited": 0, "none": 0}
     for doc, block in rows:
-        state, text = verdict(results, block)
+        state, text, cells = verdict(results, block)
         counts[state] += 1
         link = nodes.reference("", "", internal=True,
                                refuri=app.builder.get_relative_uri(docname, doc) + "#"
                                + block["id"])
         link += nodes.literal("", f"{block['display']}:{block['line']}")
         first = nodes.paragraph("", "", link)
-        cells = results.cells(block["page"], block["line"], block["key"])
-        row = row_of([first, *(CELL[cells[e][0]] for e in envs), text],
+        row = row_of([first, *(CELL[cells[e].status] for e in envs), text],
                      classes=[f"bookcheck-{state}"])
         row["ids"].append(page_row_id(block))
         for entry, env_name in zip(row.children[1:-1], envs):
-            entry["classes"].append(f"bookcheck-cell-{cells[env_name][0] or 'none'}"
-                                    .replace("/", ""))
+            status = cells[env_name].status
+            entry["classes"].append("bookcheck-cell-" + (status or "none").replace("/", ""))
         body += row
-    if results.runs:
+    if results:
         summary += nodes.Text(
-            f"{len(rows)} transcript blocks on {len(results.runs)} interpreters: "
+            f"{len(rows)} transcript blocks on {len(results)} interpreters: "
             f"{counts['pass']} checked and passing, {counts['fail']} failing, "
             f"{counts['unchecked']} not checked here (with the reason), "
             f"{counts['edited']} edited since the last check, "
@@ -89,16 +88,16 @@ def build_matrix(app, docname) -> list[nodes.Node]:
     else:
         output.append(nodes.paragraph("", "The book has no transcript blocks yet."))
     output.append(nodes.rubric("", "Interpreters"))
-    if results.runs:
+    if results:
         interpreters = nodes.bullet_list()
-        for run in results.runs:
-            info = run["interpreter"]
+        for run in results:
+            info = run.interpreter
             traits = ", ".join(name for name, on in sorted(info.get("traits", {}).items()) if on)
-            item = nodes.paragraph("", "", nodes.strong("", run["env"]),
+            item = nodes.paragraph("", "", nodes.strong("", run.env),
                                    nodes.Text(f": {info['label']} — "),
                                    nodes.literal("", info.get("path", "")),
                                    nodes.Text(f"; traits: {traits or 'none'}; "
-                                              f"checked {run.get('finished', '?')}"))
+                                              f"last updated {run.updated or '?'}"))
             interpreters += nodes.list_item("", item)
         output.append(interpreters)
     else:
