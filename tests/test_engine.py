@@ -1,0 +1,177 @@
+"""The engine's contracts, one test per case the adversarial review found."""
+import os
+import stat
+import threading
+
+import pytest
+
+from bookcheck import results as store
+from bookcheck.cli import main
+from bookcheck.reading import parse_text, read_page, source_pages
+from bookcheck.transcript import pycon_steps
+
+PAGES = "doc/sphinx/source/"
+
+
+def run(book, *pages, force=True, run_id="r1", env="here"):
+    return main(["--root", str(book), "run", *(["--force"] if force else []), "--run", run_id,
+                 "--env", env, *(PAGES + p for p in pages)])
+
+
+def records(book, env="here"):
+    return store.load(book / ".results" / f"{env}.json").records
+
+
+def write(book, name, text):
+    (book / PAGES / name).write_text(text)
+    return PAGES + name
+
+
+# -- results ---------------------------------------------------------------------------
+
+def test_checking_one_page_keeps_the_other_pages_records(book, capsys):
+    run(book, "passing.rst")
+    run(book, "mismatch.rst")
+    assert {r.page for r in records(book)} == {PAGES + "passing.rst", PAGES + "mismatch.rst"}
+
+
+def test_unchanged_blocks_are_not_run_again_unless_forced(book, capsys):
+    run(book, "passing.rst", run_id="first")
+    run(book, "passing.rst", run_id="second", force=False)
+    assert "unchanged since their last check" in capsys.readouterr().out
+    assert {r.run for r in records(book) if r.status == store.Status.PASS} == {"first"}
+    run(book, "passing.rst", run_id="third")
+    assert {r.run for r in records(book)} == {"third"}
+
+
+def test_two_runs_at_once_both_land(book, capsys):
+    threads = [threading.Thread(target=store.update, args=(
+        book / ".results", "here", {}, {page}, [store.Record(page, 1, "k", "pycon",
+                                                             store.Status.PASS)]))
+        for page in ("a.rst", "b.rst", "c.rst", "d.rst")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert {r.page for r in records(book)} == {"a.rst", "b.rst", "c.rst", "d.rst"}
+
+
+@pytest.mark.parametrize("command", [["matrix"], ["bless", "--run", "x"]])
+def test_a_corrupt_results_file_is_named(book, capsys, command):
+    (book / ".results").mkdir()
+    (book / ".results" / "here.json").write_text("{broken")
+    assert main(["--root", str(book), *command]) == 2
+    err = capsys.readouterr().err
+    assert "here.json: not a results file of bookcheck" in err and "Traceback" not in err
+
+
+# -- one reading -----------------------------------------------------------------------
+
+def test_a_caption_over_two_lines_is_one_option():
+    (block,), errors = parse_text(".. pycon-session::\n   :caption: a caption that goes\n"
+                                  "      on a second line\n\n   >>> 1\n   1\n", "p.rst")
+    assert not errors and block.caption.split() == "a caption that goes on a second line".split()
+
+
+def test_a_directive_shown_in_a_literal_block_or_a_comment_is_not_checked():
+    text = ("Shown::\n\n   .. pycon-session::\n\n      >>> 1\n      2\n\n"
+            "..\n   .. pycon-session::\n\n      >>> 1\n")
+    assert parse_text(text, "p.rst") == ([], [])
+
+
+def test_excluded_pages_are_not_read(book):
+    source = book / PAGES
+    (source / "conf.py").write_text((source / "conf.py").read_text()
+                                    + "\nexclude_patterns = ['mismatch.rst']\n")
+    names = [p.name for p in source_pages(source, source / "conf.py")]
+    assert "passing.rst" in names and "mismatch.rst" not in names
+
+
+def test_a_page_that_is_not_utf8_is_an_error_with_its_name(book):
+    page = book / PAGES / "latin.rst"
+    page.write_bytes(b"Title\n=====\n\ncaf\xe9\n")
+    _, (error,) = read_page(page, book / PAGES, str)
+    assert error.line == 4 and "not UTF-8" in error.message
+
+
+# -- the model -------------------------------------------------------------------------
+
+def test_dots_printed_by_a_statement_are_output():
+    _, steps = pycon_steps([">>> print('...')", "...", ">>> for i in range(1):",
+                            "...     i", "...", "0"])
+    assert [s.source for s in steps] == [["print('...')"], ["for i in range(1):", "    i", ""]]
+    assert steps[0].output == ["..."]
+
+
+def test_a_session_has_no_sys_it_did_not_import(book, capsys):
+    page = write(book, "nosys.rst", ".. pycon-session::\n\n   >>> sys\n   Traceback"
+                 " (most recent call last):\n     File \"<stdin>\", line 1, in <module>\n"
+                 "   NameError: name 'sys' is not defined[...]\n")
+    assert main(["--root", str(book), "run", "--env", "here", page]) == 0, \
+        capsys.readouterr().out
+
+
+def test_a_shell_session_is_one_shell(book, capsys):
+    page = write(book, "shell.rst", ".. console-session::\n\n   $ cd /tmp && X=1\n"
+                 "   $ echo \"$PWD $X\"\n   /tmp 1\n   $ cat <<EOF\n   > two\n   > EOF\n"
+                 "   two\n")
+    assert main(["--root", str(book), "run", "--env", "here", page]) == 0, \
+        capsys.readouterr().out
+
+
+def test_a_daemon_a_block_starts_dies_with_the_block(book, capsys, tmp_path):
+    marker = tmp_path / "alive"
+    page = write(book, "daemon.rst", ".. console-session::\n\n"
+                 f"   $ (sleep 37.125; touch {marker}) > /dev/null 2>&1 &\n   $ echo started\n"
+                 "   started\n")
+    assert main(["--root", str(book), "run", "--env", "here", page]) == 0, \
+        capsys.readouterr().out
+    survivors = [p for p in os.listdir("/proc") if p.isdigit() and _cmdline(p) == "sleep37.125"]
+    assert survivors == []
+
+
+def _cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as stream:
+            return stream.read().replace(b"\0", b"").decode()
+    except OSError:
+        return ""
+
+
+# -- bless -----------------------------------------------------------------------------
+
+STALE = "stale.rst"
+
+
+def bless(book, run_id="r1", *extra):
+    return main(["--root", str(book), "bless", "--run", run_id, *extra])
+
+
+def test_bless_after_a_failed_check_blesses_nothing_and_fails(book, capsys):
+    run(book, STALE, run_id="good")
+    assert bless(book, "broken-run") == 2
+    assert "did not finish" in capsys.readouterr().err
+
+
+def test_bless_keeps_mode_link_and_missing_final_newline(book, capsys):
+    page = book / PAGES / STALE
+    page.write_bytes(page.read_bytes().rstrip(b"\n"))
+    os.chmod(page, 0o664)
+    target = book / "real.rst"
+    page.rename(target)
+    page.symlink_to(target)
+    run(book, STALE)
+    assert bless(book) == 0
+    assert page.is_symlink() and stat.S_IMODE(target.stat().st_mode) == 0o664
+    assert not target.read_bytes().endswith(b"\n") and b"fresh" in target.read_bytes()
+    assert not [p for p in target.parent.iterdir() if ".bless-" in p.name]
+
+
+def test_bless_refuses_a_read_only_page(book, capsys):
+    if os.geteuid() == 0:
+        pytest.skip("root may write any file")
+    page = book / PAGES / STALE
+    os.chmod(page, 0o444)
+    run(book, STALE)
+    assert bless(book) == 1
+    assert "read-only" in capsys.readouterr().out
