@@ -1,9 +1,15 @@
 """The engine's contracts, one test per case the adversarial review found."""
 import os
+import signal
 import stat
+import subprocess
+import sys
 import threading
+import time
 
 import pytest
+
+from bookpaths import REPO
 
 from bookcheck import results as store
 from bookcheck.cli import main
@@ -175,3 +181,66 @@ def test_bless_refuses_a_read_only_page(book, capsys):
     run(book, STALE)
     assert bless(book) == 1
     assert "read-only" in capsys.readouterr().out
+
+
+# -- faults ----------------------------------------------------------------------------
+
+def _descendants(pid):
+    children = {}
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as stream:
+                fields = stream.read().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry))
+        except (OSError, ValueError, IndexError):
+            continue
+    found, queue = [], [pid]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_check_stops_at_once_and_leaves_no_session(book, signum):
+    page = write(book, "spin.rst", ".. pycon-session::\n   :timeout: 60\n\n"
+                 "   >>> while True: pass\n")
+    checker = subprocess.Popen([sys.executable, "-m", "bookcheck", "--root", str(book), "run",
+                                "--env", "here", page], env={**os.environ,
+                               "PYTHONPATH": str(REPO / "src")},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not any(
+            _cmdline(str(p)).endswith("-q-i") for p in _descendants(checker.pid)):
+        time.sleep(0.1)
+    sessions = _descendants(checker.pid)
+    assert sessions, "the session never started"
+    started = time.monotonic()
+    checker.send_signal(signum)
+    checker.wait(timeout=10)
+    assert time.monotonic() - started < 1.5
+    assert checker.returncode == 130
+    time.sleep(0.2)
+    assert [p for p in sessions if os.path.exists(f"/proc/{p}")
+            and not _zombie(p)] == []
+
+
+def _zombie(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stream:
+            return stream.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def test_two_checks_at_once_on_a_cold_cache(book):
+    command = [sys.executable, "-m", "bookcheck", "--root", str(book), "run", "--force",
+               "--env", "here", PAGES + "passing.rst"]
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    both = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True) for _ in range(2)]
+    for process in both:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, out + err
+    assert {r.status for r in records(book)} <= {store.Status.PASS, store.Status.NOT_APPLICABLE}

@@ -2,7 +2,7 @@
 
 A block whose text, interpreter, compiled examples and rules are unchanged since its
 last passing (or not applicable) check keeps that record without running, unless the run
-is forced. Ctrl-C or SIGTERM kills every running session's process tree and stops the run.
+is forced. Ctrl-C or SIGTERM (turned into KeyboardInterrupt by the command line) kills every running session's process tree and stops the run.
 """
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import os
 import re
 import shlex
 import shutil
-import signal
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -104,7 +103,6 @@ def check_all(plan: Plan, runner: Runner, reusable: dict) -> list[Record]:
                 return old
         return check_block(block, runner, plan)
 
-    previous = signal.signal(signal.SIGTERM, _terminate)
     pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
     try:
         records = list(pool.map(one, plan.blocks))
@@ -114,17 +112,12 @@ def check_all(plan: Plan, runner: Runner, reusable: dict) -> list[Record]:
         raise KeyboardInterrupt from None
     finally:
         pool.shutdown(wait=True)
-        signal.signal(signal.SIGTERM, previous)
         shutil.rmtree(runner.workdir, ignore_errors=True)
     for error in plan.errors:
         records.append(Record(page=error.path, line=error.line, key="", kind="malformed",
                               status=Status.ERROR, why=error.message, run=plan.run,
                               checked=now()))
     return records
-
-
-def _terminate(signum, frame):
-    raise KeyboardInterrupt
 
 
 def failure_report(record: Record, interpreter: dict, env: str) -> str:

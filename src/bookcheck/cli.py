@@ -5,7 +5,9 @@ import argparse
 import json
 import os
 import secrets
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from . import results as store
@@ -128,8 +130,16 @@ def parser() -> argparse.ArgumentParser:
     return main_parser
 
 
+def _terminate(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        # tox stops a run with SIGINT, then SIGTERM: both stop the sessions at once.
+        previous = signal.signal(signal.SIGTERM, _terminate)
     commands = {"read": cmd_read, "run": cmd_run, "identify": cmd_identify,
                 "matrix": cmd_matrix, "bless": cmd_bless}
     try:
@@ -141,3 +151,6 @@ def main(argv=None) -> int:
         print("bookcheck: interrupted; every session was stopped and no results were "
               "written", file=sys.stderr)
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
