@@ -244,3 +244,16 @@ def test_two_checks_at_once_on_a_cold_cache(book):
         out, err = process.communicate(timeout=120)
         assert process.returncode == 0, out + err
     assert {r.status for r in records(book)} <= {store.Status.PASS, store.Status.NOT_APPLICABLE}
+
+
+def test_a_huge_output_is_cut_in_the_report_and_stored_once(book, capsys):
+    page = write(book, "huge.rst", ".. pycon-session::\n\n"
+                 "   >>> print('line\\n' * 300_000, end='')\n   line\n")
+    started = time.monotonic()
+    assert main(["--root", str(book), "run", "--env", "here", page]) == 1
+    out = capsys.readouterr().out
+    assert time.monotonic() - started < 30
+    assert "the output is cut here" in out and len(out) < 50_000
+    (record,) = [r for r in records(book) if r.page.endswith("huge.rst")]
+    assert record.truncated and len(record.actual) <= store.KEEP_CHARS
+    assert (book / ".results" / "here.json").stat().st_size < 3 * store.KEEP_CHARS

@@ -22,7 +22,8 @@ from .results import Record, Status, cut, now
 from .sessions import Runner
 from .terminal import Interrupted, kill_all
 
-ENGINE = "2"  # bumped when a change of the checker changes what a check means
+ENGINE = "2"
+DIFF_CHARS = 20_000  # a diff is for reading: the output itself is kept in the record  # bumped when a change of the checker changes what a check means
 
 
 @dataclass
@@ -84,7 +85,7 @@ def check_block(block: Block, runner: Runner, plan: Plan) -> Record:
     record.status = Status.PASS if outcome_ok and comparison.matched else Status.FAIL
     record.outcome_only = comparison.matched and not outcome_ok
     if not comparison.matched:
-        record.diff, _ = cut(comparison.diff(block.path, block.content_start))
+        record.diff, _ = cut(comparison.diff(block.path, block.content_start), DIFF_CHARS)
         record.diff_line = block.content_start + comparison.first_difference
     if not outcome_ok:
         record.why = (f"expected the session {block.expect.describe(expected=True)}, "

@@ -74,8 +74,11 @@ class Comparison:
             elif op in ("absorbed", "empty") and wildcard != i:
                 toward.append(self.expected[i])
                 wildcard = i
-            elif op == "added":
+            elif op == "added" and j < ALIGN_LIMIT:
                 toward.append(self.actual[j])
+        hidden = sum(1 for op, _, j in self.ops if op == "added" and j >= ALIGN_LIMIT)
+        if hidden:
+            toward.append(f"[{hidden} more lines of output not shown]")
         text = "".join(difflib.unified_diff([line + "\n" for line in self.expected],
                                             [line + "\n" for line in toward],
                                             f"{page} (expected)", "actual", n=3))

@@ -109,11 +109,11 @@ def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
-def cut(text: str) -> tuple[str, bool]:
-    """A huge output kept to its first KEEP_CHARS characters, and whether it was cut."""
-    if len(text) <= KEEP_CHARS:
+def cut(text: str, limit: int = KEEP_CHARS) -> tuple[str, bool]:
+    """A huge text kept to its first ``limit`` characters, and whether it was cut."""
+    if len(text) <= limit:
         return text, False
-    return text[:KEEP_CHARS], True
+    return text[:limit], True
 
 
 def path_of(directory: Path, env: str) -> Path:
