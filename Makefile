@@ -7,7 +7,7 @@ SHELL := /bin/bash
 
 VENV := .venv
 PY := $(VENV)/bin/python
-# The checker runs from the source tree: the tools venv finds src/ through a .pth file.
+# The checker runs from the source tree: the tools venv has it installed with pip install -e.
 BOOKCHECK := $(PY) -m bookcheck
 TOX := $(VENV)/bin/tox
 BOOTSTRAP_PYTHON ?= python3
@@ -43,10 +43,11 @@ help:
 	@echo "make bench     time the checks against the bare sessions"
 	@echo "make epub, make pdf, make browser-test   other formats; the book in headless Chromium"
 
-$(VENV)/.installed: requirements/tools.txt requirements/docs.txt
+$(VENV)/.installed: requirements/tools.txt requirements/docs.txt pyproject.toml setup.py
 	test -x $(PY) || $(BOOTSTRAP_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/tools.txt
-	$(PY) -c 'import pathlib, site; pathlib.Path(site.getsitepackages()[0], "debugbook-src.pth").write_text("$(CURDIR)/src\n")'
+	rm -f "$$($(PY) -c 'import site; print(site.getsitepackages()[0])')/debugbook-src.pth"
+	DEBUGBOOK_CHECKER_ONLY=1 $(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 system-test:
