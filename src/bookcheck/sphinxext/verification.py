@@ -23,6 +23,7 @@ from sphinx.util import logging
 
 from .. import matrix
 from .. import results as rstore
+from . import domain
 
 logger = logging.getLogger(__name__)
 
@@ -133,36 +134,19 @@ def collect_blocks(app, doctree) -> None:
 
 
 def store(env) -> dict:
-    if not hasattr(env, "bookcheck_transcripts"):
-        env.bookcheck_transcripts = {}
-    return env.bookcheck_transcripts
+    return domain.data(env)["transcripts"]
 
 
 def matrix_docs(env) -> set:
-    if not hasattr(env, "bookcheck_matrix_docs"):
-        env.bookcheck_matrix_docs = set()
-    return env.bookcheck_matrix_docs
-
-
-def purge_doc(app, env, docname) -> None:
-    store(env).pop(docname, None)
-    matrix_docs(env).discard(docname)
-
-
-def merge_info(app, env, docnames, other) -> None:
-    for docname in docnames:
-        if docname in store(other):
-            store(env)[docname] = store(other)[docname]
-        if docname in matrix_docs(other):
-            matrix_docs(env).add(docname)
+    return domain.data(env)["matrix_docs"]
 
 
 def outdated(app, env, added, changed, removed) -> list[str]:
     """Pages with transcripts are read again when the results changed."""
     now = fingerprint(app)
-    if getattr(env, "bookcheck_results_fingerprint", None) == now:
+    if domain.data(env)["results_fingerprint"] == now:
         return []
-    env.bookcheck_results_fingerprint = now
+    domain.data(env)["results_fingerprint"] = now
     return [doc for doc, blocks in store(env).items() if blocks and doc not in removed]
 
 
@@ -215,8 +199,6 @@ def setup(app):
     app.add_config_value("bookcheck_repo_root", "../../..", "env", [str])
     app.connect("builder-inited", load_results)
     app.connect("doctree-read", collect_blocks)
-    app.connect("env-purge-doc", purge_doc)
-    app.connect("env-merge-info", merge_info)
     app.connect("env-get-outdated", outdated)
     app.connect("env-get-updated", updated)
     app.connect("doctree-resolved", resolve)
