@@ -257,3 +257,14 @@ def test_a_huge_output_is_cut_in_the_report_and_stored_once(book, capsys):
     (record,) = [r for r in records(book) if r.page.endswith("huge.rst")]
     assert record.truncated and len(record.actual) <= store.KEEP_CHARS
     assert (book / ".results" / "here.json").stat().st_size < 3 * store.KEEP_CHARS
+
+
+def test_an_outdented_line_is_named_at_its_own_line():
+    _, (error,) = parse_text("T\n=\n\n.. pycon-session::\n\n   >>> for i in range(2):\n"
+                             "   ...     print(i)\n ...\n   0\n   1\n", "p.rst")
+    assert error.line == 8 and "indented less" in error.message
+
+
+def test_a_transcript_without_a_blank_line_is_named_for_both_readers():
+    _, (error,) = parse_text(".. pycon-session::\n   >>> 1\n   1\n", "p.rst")
+    assert error.line == 2 and "separated from the directive" in error.message

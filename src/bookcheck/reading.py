@@ -52,12 +52,26 @@ class TranscriptDirective(Directive):
                                  "directive (and its options) by a blank line")
             raise BlockError(path, line, f"{self.name} takes no argument, got {argument!r}: "
                              "put conditions in options like :python:")
-        block = make_block(self.name, dict(self.options), list(self.content), path, line)
         # content_offset is the 0-based line of the first content line in its source.
         offset = self.content_offset - (self.lineno - line)
+        _check_outdent(list(self.content), path, offset + 1)
+        block = make_block(self.name, dict(self.options), list(self.content), path, line)
         block.content_start = offset + 1 + _leading_blank(self.content)
         block.content_end = block.content_start + len(block.content) - 1
         return block
+
+
+def _check_outdent(content: list[str], path: str, first_line: int) -> None:
+    """docutils indents a block by its least indented line: a line further left than the
+    transcript's first one shifts the whole transcript. Name that line."""
+    lines = [(n, text) for n, text in enumerate(content) if text.strip()]
+    if not lines or not lines[0][1][:1].isspace():
+        return
+    first = len(lines[0][1]) - len(lines[0][1].lstrip())
+    for number, text in lines:
+        if len(text) - len(text.lstrip()) < first:
+            raise BlockError(path, first_line + number, "this line is indented less than the "
+                             "transcript's first line: indent it like the lines above")
 
 
 def _leading_blank(content) -> int:
