@@ -268,3 +268,31 @@ def test_an_outdented_line_is_named_at_its_own_line():
 def test_a_transcript_without_a_blank_line_is_named_for_both_readers():
     _, (error,) = parse_text(".. pycon-session::\n   >>> 1\n   1\n", "p.rst")
     assert error.line == 2 and "separated from the directive" in error.message
+
+
+# -- revisions -------------------------------------------------------------------------
+
+def test_each_revision_is_checked_counted_and_blessed_on_its_own(book, capsys):
+    page = book / PAGES / "revisions.rst"
+    assert run(book, "revisions.rst") == 1
+    out = capsys.readouterr().out
+    assert "revision '3.11 and older'" in out
+    found = {r.revision: r.status for r in records(book)}
+    assert found == {"3.11 and older": store.Status.FAIL,
+                     "3.12 and later": store.Status.NOT_APPLICABLE}
+    before = page.read_text()
+    assert bless(book) == 0
+    assert page.read_text() == before.replace("   stale\n", "   False\n")
+    assert run(book, "revisions.rst", run_id="r2") == 0
+
+
+def test_revisions_that_overlap_are_an_error(book, capsys):
+    page = write(book, "overlap.rst", ".. pycon-session::\n\n   .. revision:: any\n\n"
+                 "   >>> 1\n   1\n\n   .. revision:: also any\n\n   >>> 1\n   1\n")
+    assert main(["--root", str(book), "run", "--env", "here", page]) == 1
+    assert "all apply to" in capsys.readouterr().out
+
+
+def test_a_revision_without_a_label_is_malformed():
+    _, (error,) = parse_text(".. pycon-session::\n\n   .. revision::\n\n   >>> 1\n", "p.rst")
+    assert "needs a label" in error.message

@@ -99,3 +99,44 @@ def test_the_page_shows_what_the_checker_reads(tmp_path):
                                                      "page0.rst")[0]]
     assert rendered == read and read[1] == "$ echo 0\n0"
     assert "excluded" not in app.env.found_docs
+
+
+REVISIONS = """\
+Revisions
+=========
+
+.. pycon-session::
+
+   .. revision:: 3.11 to 3.13
+      :python: <3.14
+
+   >>> print("old")
+   old
+
+   .. revision:: 3.14 and later
+      :python: >=3.14
+
+   >>> print("new")
+   new
+"""
+
+
+def test_revisions_render_as_tab_panels_with_a_mark_each(tmp_path):
+    root = project(tmp_path / "book", pages=1)
+    (root / "page0.rst").write_text(REVISIONS)
+    (old, new), _ = parse_text(REVISIONS, "page0.rst")[0][0].variants(), None
+    store.update(root / "results", "py-a", {"label": "CPython 3.14.10 debug", "path": "/p",
+                                            "traits": {}}, None,
+                 [store.Record("page0.rst", new.line, new.key, "pycon", store.Status.PASS,
+                               revision=new.revision, checked="2026-11-30T06:00:00+0000"),
+                  store.Record("page0.rst", old.line, old.key, "pycon",
+                               store.Status.NOT_APPLICABLE, revision=old.revision,
+                               why="needs Python <3.14")])
+    html = html_of(build(root, "_serial"))
+    page = html["page0.html"]
+    assert page.count('class="bookcheck-revision docutils container"') == 2
+    assert "bookcheck-revisions.js" in page
+    assert "✓ checked on CPython 3.14.10 debug" in page
+    assert "not checked here: no interpreter of the last run applies (needs Python &lt;3.14)" \
+        in page
+    assert 'page0.rst:4</span> <span class="pre">(3.14' in html["report.html"]

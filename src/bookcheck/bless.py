@@ -140,12 +140,12 @@ def rewrite_page(paths: dict, page: str, items: list[Stale]) -> list[str]:
         return [f"{page}: the page is read-only: make it writable (chmod u+w {page}) and "
                 "bless again"]
     blocks, _ = read_page(path, paths["source"], _display(paths["root"]))
-    by_line = {b.line: b for b in blocks}
+    variants = {(v.line, v.key): v for b in blocks for v in b.variants()}
     raw = path.read_bytes().decode("utf-8")
     lines, skipped = raw.splitlines(keepends=True), []
     for item in sorted(items, key=lambda i: i.line, reverse=True):
-        block = by_line.get(item.line)
-        if block is None or block.key != item.key:
+        block = variants.get((item.line, item.key))
+        if block is None:
             skipped.append(f"{page}:{item.line}: the block changed since it was checked; "
                            "run the checks again before blessing")
             continue
@@ -156,7 +156,8 @@ def rewrite_page(paths: dict, page: str, items: list[Stale]) -> list[str]:
         new = [(indent + out).rstrip() + newline for out in item.text.rstrip("\n").split("\n")]
         new[-1] = new[-1].rstrip("\r\n") + final
         lines[first:last + 1] = new
-        print(f"blessed: {page}:{item.line} with the output of {item.env}")
+        revision = f" (revision {block.revision!r})" if block.revision else ""
+        print(f"blessed: {page}:{item.line}{revision} with the output of {item.env}")
     updated = "".join(lines)
     if updated != raw:
         replace_keeping_mode(path, updated.encode("utf-8"))

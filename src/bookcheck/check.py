@@ -42,7 +42,7 @@ def applicability(block: Block, interpreter: dict) -> tuple[bool, str]:
     """Whether a block runs on this interpreter, and why not: its conditions, then the
     builds its commands call by path."""
     version = re.match(r"[\d.]*\d(?:(?:a|b|rc)\d+)?", interpreter["version"])[0]
-    applies, why = block.conditions.applies_to(version, interpreter["traits"])
+    applies, why = block.applies_to(version, interpreter["traits"])
     missing = [b for b in block.needs if not (builds_root() / f"cpython-{b}" / "bin" /
                                               "python3").exists()]
     if applies and missing:
@@ -63,7 +63,8 @@ def fingerprint(block: Block, plan: Plan) -> str:
 
 def base_record(block: Block, plan: Plan) -> Record:
     return Record(page=block.path, line=block.line, key=block.key, kind=block.kind,
-                  status=Status.NOT_APPLICABLE, fingerprint=fingerprint(block, plan),
+                  revision=block.revision, status=Status.NOT_APPLICABLE,
+                  fingerprint=fingerprint(block, plan),
                   run=plan.run, checked=now(), content_start=block.content_start,
                   content_end=block.content_end, expected="\n".join(block.content) + "\n",
                   expected_outcome=block.expect.describe(expected=True),
@@ -104,9 +105,10 @@ def check_all(plan: Plan, runner: Runner, reusable: dict) -> list[Record]:
                 return old
         return check_block(block, runner, plan)
 
+    variants, overlapping = expand(plan)
     pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
     try:
-        records = list(pool.map(one, plan.blocks))
+        records = list(pool.map(one, variants))
     except (KeyboardInterrupt, Interrupted, SystemExit):
         kill_all()
         pool.shutdown(wait=True, cancel_futures=True)
@@ -114,11 +116,30 @@ def check_all(plan: Plan, runner: Runner, reusable: dict) -> list[Record]:
     finally:
         pool.shutdown(wait=True)
         shutil.rmtree(runner.workdir, ignore_errors=True)
+    for record in records:
+        if (record.page, record.line) in overlapping and record.status != Status.NOT_APPLICABLE:
+            record.status, record.why = Status.ERROR, overlapping[(record.page, record.line)]
     for error in plan.errors:
         records.append(Record(page=error.path, line=error.line, key="", kind="malformed",
                               status=Status.ERROR, why=error.message, run=plan.run,
                               checked=now()))
     return records
+
+
+def expand(plan: Plan) -> tuple[list[Block], dict]:
+    """Every variant of every block, and the blocks of which more than one revision
+    applies to this interpreter (an error: which output would it be held to?)."""
+    variants, overlapping = [], {}
+    for block in plan.blocks:
+        found = block.variants()
+        variants += found
+        applying = [v.revision for v in found if v.revision
+                    and applicability(v, plan.interpreter)[0]]
+        if len(applying) > 1:
+            overlapping[(block.path, block.line)] = (
+                f"revisions {', '.join(map(repr, applying))} all apply to "
+                f"{plan.interpreter['label']}: narrow their :python: or :build: so one does")
+    return variants, overlapping
 
 
 def failure_report(record: Record, interpreter: dict, env: str) -> str:
@@ -128,7 +149,8 @@ def failure_report(record: Record, interpreter: dict, env: str) -> str:
     traits = ", ".join(f"{k}={'yes' if v else 'no'}" for k, v in interpreter["traits"].items())
     if record.diff_line:
         where = f"{record.page}:{record.diff_line} (in the block at line {record.line})"
-    lines = [f"FAIL {where} ({record.kind}-session) on {interpreter['label']}",
+    revision = f", revision {record.revision!r}" if record.revision else ""
+    lines = [f"FAIL {where} ({record.kind}-session{revision}) on {interpreter['label']}",
              f"  interpreter: {interpreter['path']} ({traits})"]
     if record.why:
         lines.append(f"  {record.why}")

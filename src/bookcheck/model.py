@@ -10,8 +10,9 @@ import hashlib
 import re
 import shlex
 import signal
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from .revisions import split as split_revisions
 from .versions import parse_specifiers, version_matches
 
 KINDS = {"pycon-session": "pycon", "console-session": "console"}
@@ -97,13 +98,38 @@ class Block:
     caption: str = ""
     content_start: int = 0  # first and last line of the content, 1-based, for blessing
     content_end: int = 0
+    revisions: tuple = ()  # bookcheck.revisions.Revision, ... (none: one expected output)
+    revision: str = ""  # in a variant: the label of its revision
+    revision_conditions: Conditions = field(default_factory=Conditions)
 
     @property
     def key(self) -> str:
         """Identifies the block's text, so results can be matched to an unedited block."""
         text = "\0".join([self.kind, *(f"{k}={v}" for k, v in sorted(self.options.items())),
-                          *self.content])
+                          *self.content, self.revision])
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def variants(self) -> list["Block"]:
+        """What runs and is shown: the block itself, or one block per revision."""
+        if not self.revisions:
+            return [self]
+        found = []
+        for revision in self.revisions:
+            options = dict(revision.options)
+            found.append(replace(
+                self, content=self.content[revision.start:revision.end + 1], revisions=(),
+                revision=revision.label, content_start=self.content_start + revision.start,
+                content_end=self.content_start + revision.end,
+                revision_conditions=Conditions(
+                    parse_specifiers(options.get("python", "")), options.get("python", ""),
+                    _parse_traits(options.get("build", "")))))
+        return found
+
+    def applies_to(self, version, traits: dict) -> tuple[bool, str]:
+        applies, why = self.conditions.applies_to(version, traits)
+        if applies:
+            applies, why = self.revision_conditions.applies_to(version, traits)
+        return applies, why
 
     @property
     def where(self) -> str:
@@ -111,13 +137,14 @@ class Block:
 
     def describe_conditions(self) -> str:
         parts = []
-        if self.conditions.python_text:
-            parts.append(f"Python {self.conditions.python_text}")
-        for trait, wanted in self.conditions.traits:
-            if trait == "debug":
-                parts.append("debug build" if wanted else "release build")
-            else:
-                parts.append(trait if wanted else f"no {trait}")
+        for conditions in (self.conditions, self.revision_conditions):
+            if conditions.python_text:
+                parts.append(f"Python {conditions.python_text}")
+            for trait, wanted in conditions.traits:
+                if trait == "debug":
+                    parts.append("debug build" if wanted else "release build")
+                else:
+                    parts.append(trait if wanted else f"no {trait}")
         parts += [f"{k}={v}" for k, v in self.env.items()]
         if self.interpreter_options:
             parts.append(shlex.join(self.interpreter_options))
@@ -168,16 +195,24 @@ def make_block(directive: str, options: dict, content: list, path: str, line: in
         if not re.fullmatch(r"\d+\.\d+\.\d+-[a-z][a-z-]*", build):
             fail(f"bad :needs: entry {build!r}: name a build as <version>-<variant>, "
                  "e.g. 3.11.2-trace-refs")
-    _check_prompts(block, fail)
+    try:
+        block.revisions = tuple(split_revisions(content))
+        for variant in block.variants():
+            variant.revision_conditions  # parsed here, so a bad one is reported now
+    except ValueError as exc:
+        fail(str(exc))
+    for variant in block.variants():
+        _check_prompts(variant, fail)
     return block
 
 
 def _check_prompts(block: Block, fail) -> None:
     first = block.content[0]
+    where = f"revision {block.revision!r}: " if block.revision else ""
     if block.kind == "pycon" and not first.startswith(">>>"):
-        fail(f"a pycon-session starts with a '>>> ' line, not {first!r}")
+        fail(f"{where}a pycon-session starts with a '>>> ' line, not {first!r}")
     if block.kind == "console" and not first.startswith("$ "):
-        fail(f"a console-session starts with a '$ ' command line, not {first!r}")
+        fail(f"{where}a console-session starts with a '$ ' command line, not {first!r}")
 
 
 def _parse_traits(text: str):

@@ -51,6 +51,7 @@ class Record:
     key: str  # the block's text (bookcheck.model.Block.key)
     kind: str
     status: Status
+    revision: str = ""  # the label of the block's revision this record is for, if any
     fingerprint: str = ""  # block, interpreter, examples and rules: unchanged means reusable
     run: str = ""  # the run that produced it (bless asks for its own run's records)
     checked: str = ""  # when, ISO 8601

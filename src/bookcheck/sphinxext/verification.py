@@ -129,7 +129,8 @@ def collect_blocks(app, doctree) -> None:
             display = Path(source).name
         blocks.append({"line": line, "key": key, "page": page_path(app, source),
                        "display": display, "id": literal["ids"][-1],
-                       "unchecked": literal.get("bookcheck_unchecked", "")})
+                       "unchecked": literal.get("bookcheck_unchecked", ""),
+                       "revision": literal.get("bookcheck_revision", "")})
     store(env)[env.docname] = blocks
 
 
@@ -187,7 +188,7 @@ def report_uri(app, fromdoc: str, anchor: str) -> str:
 
 
 def page_row_id(block: dict) -> str:
-    return nodes.make_id(f"row {block['display']} {block['line']}")
+    return nodes.make_id(f"row {block['display']} {block['line']} {block.get('revision', '')}")
 
 
 def resolve(app, doctree, docname) -> None:

@@ -66,7 +66,8 @@ def build_matrix(app, docname) -> list[nodes.Node]:
         link = nodes.reference("", "", internal=True,
                                refuri=app.builder.get_relative_uri(docname, doc) + "#"
                                + block["id"])
-        link += nodes.literal("", f"{block['display']}:{block['line']}")
+        revision = f" ({block['revision']})" if block.get("revision") else ""
+        link += nodes.literal("", f"{block['display']}:{block['line']}{revision}")
         first = nodes.paragraph("", "", link)
         row = row_of([first, *(CELL[cells[e].status] for e in envs), text],
                      classes=[f"bookcheck-{state}"])
