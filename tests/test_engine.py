@@ -42,11 +42,11 @@ def test_checking_one_page_keeps_the_other_pages_records(book, capsys):
 
 
 def test_unchanged_blocks_are_not_run_again_unless_forced(book, capsys):
-    run(book, "passing.rst", run_id="first")
-    run(book, "passing.rst", run_id="second", force=False)
+    run(book, "passing.rst", "mismatch.rst", run_id="first")
+    assert run(book, "passing.rst", "mismatch.rst", run_id="second", force=False) == 1
     assert "unchanged since their last check" in capsys.readouterr().out
-    assert {r.run for r in records(book) if r.status == store.Status.PASS} == {"first"}
-    run(book, "passing.rst", run_id="third")
+    assert {r.run for r in records(book)} == {"first"}
+    run(book, "passing.rst", "mismatch.rst", run_id="third")
     assert {r.run for r in records(book)} == {"third"}
 
 

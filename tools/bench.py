@@ -55,10 +55,15 @@ def bare_floor(python: str, blocks: list, build_dir: Path) -> float:
         env = runner.environment(block, cwd)
         _, steps = steps_of(block.kind, block.content)
         text = "".join(line + "\n" for step in steps for line in step.source)
-        argv = [python, *block.interpreter_options, "-q", "-i"] if block.kind == "pycon" \
-            else ["bash", "--noprofile", "--norc"]
-        subprocess.run(argv, input=text, env=env, cwd=cwd, capture_output=True, text=True,
-                       timeout=block.timeout)
+        if block.kind == "pycon":
+            subprocess.run([python, *block.interpreter_options, "-q", "-i"], input=text,
+                           env=env, cwd=cwd, capture_output=True, text=True,
+                           timeout=block.timeout)
+            return
+        script = cwd / "session.sh"  # as the checker does: stdin stays the terminal's
+        script.write_text(text)
+        subprocess.run(["bash", "--noprofile", "--norc", str(script)], env=env, cwd=cwd,
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=block.timeout)
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

@@ -1,8 +1,8 @@
 """Checks every transcript block that applies to the running interpreter.
 
 A block whose text, interpreter, compiled examples and rules are unchanged since its
-last passing (or not applicable) check keeps that record without running, unless the run
-is forced. Ctrl-C or SIGTERM (turned into KeyboardInterrupt by the command line) kills every running session's process tree and stops the run.
+last check keeps that record without running, unless the run is forced (bless always
+forces: it never trusts an old record). Ctrl-C or SIGTERM (turned into KeyboardInterrupt by the command line) kills every running session's process tree and stops the run.
 """
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ def check_all(plan: Plan, runner: Runner, reusable: dict) -> list[Record]:
     def one(block: Block) -> Record:
         if not plan.force:
             old = reusable.get((block.path, fingerprint(block, plan)))
-            if old is not None and old.status in (Status.PASS, Status.NOT_APPLICABLE):
+            if old is not None and old.status != Status.ERROR:
                 old.line, old.content_start, old.content_end = \
                     block.line, block.content_start, block.content_end
                 return old

@@ -2,7 +2,7 @@
 :mod:`bookcheck.matrix`'s policy."""
 from __future__ import annotations
 
-from xml.sax.saxutils import escape, quoteattr
+from html import escape
 
 from .matrix import EDITED, State, rows
 from .results import EnvResults, Status
@@ -53,20 +53,24 @@ def format_matrix(all_results: list[EnvResults], skipped_envs: list[str],
     return "\n".join(lines), problems
 
 
+def _attribute(text: str) -> str:
+    return '"' + escape(text, quote=True) + '"'
+
+
 def junit_xml(results: EnvResults) -> str:
     cases = []
     for record in results.records:
         body = ""
         if record.status == Status.NOT_APPLICABLE:
-            body = f"<skipped message={quoteattr(record.why)}/>"
+            body = f"<skipped message={_attribute(record.why)}/>"
         elif record.status.failed:
             detail = (record.why + "\n" + record.diff).strip()
-            body = (f"<failure message={quoteattr(record.why or 'output differs')}>"
-                    f"{escape(detail)}</failure>")
-        cases.append(f'  <testcase classname={quoteattr(results.env)} '
-                     f'name={quoteattr(record.where)} time="{record.seconds}">{body}</testcase>')
+            body = (f"<failure message={_attribute(record.why or 'output differs')}>"
+                    f"{escape(detail, quote=False)}</failure>")
+        cases.append(f'  <testcase classname={_attribute(results.env)} '
+                     f'name={_attribute(record.where)} time="{record.seconds}">{body}</testcase>')
     failures = sum(r.status.failed for r in results.records)
     skipped = sum(r.status == Status.NOT_APPLICABLE for r in results.records)
-    return (f'<?xml version="1.0" encoding="utf-8"?>\n<testsuite name={quoteattr(results.env)}'
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<testsuite name={_attribute(results.env)}'
             f' tests="{len(results.records)}" failures="{failures}" skipped="{skipped}">\n'
             + "\n".join(cases) + "\n</testsuite>\n")
