@@ -12,13 +12,12 @@ import shlex
 import signal
 from dataclasses import dataclass, field, replace
 
+from .options import DEFAULT_TIMEOUT, parse_env, parse_expect, parse_timeout, parse_traits
 from .revisions import split as split_revisions
 from .versions import parse_specifiers, version_matches
 
 KINDS = {"pycon-session": "pycon", "console-session": "console"}
 
-TRAITS = ("debug", "trace-refs", "pymalloc", "asan", "free-threading", "valgrind")
-TRAIT_ALIASES = {"release": ("debug", False)}
 
 OPTIONS = {
     "python": "version specifier, e.g. '>=3.10' or '==3.11.*'",
@@ -33,7 +32,6 @@ OPTIONS = {
 }
 
 WILDCARD = "[...]"
-DEFAULT_TIMEOUT = 60.0
 
 
 class BlockError(Exception):
@@ -122,7 +120,7 @@ class Block:
                 content_end=self.content_start + revision.end,
                 revision_conditions=Conditions(
                     parse_specifiers(options.get("python", "")), options.get("python", ""),
-                    _parse_traits(options.get("build", "")))))
+                    parse_traits(options.get("build", "")))))
         return found
 
     def applies_to(self, version, traits: dict) -> tuple[bool, str]:
@@ -176,11 +174,11 @@ def make_block(directive: str, options: dict, content: list, path: str, line: in
     try:
         python = options.get("python", "")
         block.conditions = Conditions(parse_specifiers(python), python,
-                                      _parse_traits(options.get("build", "")))
-        block.env = _parse_env(options.get("env", ""))
+                                      parse_traits(options.get("build", "")))
+        block.env = parse_env(options.get("env", ""))
         block.interpreter_options = shlex.split(options.get("options", ""))
-        block.expect = _parse_expect(options.get("expect", "ok"))
-        block.timeout = _parse_timeout(options.get("timeout", ""))
+        block.expect = parse_expect(options.get("expect", "ok"))
+        block.timeout = parse_timeout(options.get("timeout", ""))
     except ValueError as exc:
         fail(str(exc))
     if kind == "console" and block.interpreter_options:
@@ -213,56 +211,3 @@ def _check_prompts(block: Block, fail) -> None:
         fail(f"{where}a pycon-session starts with a '>>> ' line, not {first!r}")
     if block.kind == "console" and not first.startswith("$ "):
         fail(f"{where}a console-session starts with a '$ ' command line, not {first!r}")
-
-
-def _parse_traits(text: str):
-    traits = []
-    for word in filter(None, re.split(r"[,\s]+", text)):
-        if word in TRAIT_ALIASES:
-            traits.append(TRAIT_ALIASES[word])
-            continue
-        name, wanted = (word[3:], False) if word.startswith("no-") else (word, True)
-        if name not in TRAITS:
-            raise ValueError(f"unknown build trait {word!r} in :build:; known: release, "
-                             + ", ".join(TRAITS) + " (each may be prefixed with 'no-')")
-        traits.append((name, wanted))
-    return tuple(traits)
-
-
-def _parse_env(text: str) -> dict:
-    env = {}
-    for item in shlex.split(text):
-        name, sep, value = item.partition("=")
-        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise ValueError(f"bad :env: entry {item!r}: write NAME=value")
-        env[name] = value
-    return env
-
-
-def _parse_expect(text: str) -> Outcome:
-    words = text.split()
-    if words == ["ok"]:
-        return Outcome()
-    if words == ["fatal"]:
-        return Outcome("fatal", int(signal.SIGABRT))
-    if len(words) == 2 and words[0] == "exit" and words[1].isdigit() and words[1] != "0":
-        return Outcome("exit", int(words[1]))
-    if len(words) == 2 and words[0] == "signal":
-        name = words[1].upper()
-        name = name if name.startswith("SIG") else "SIG" + name
-        if name in signal.Signals.__members__:
-            return Outcome("signal", int(signal.Signals[name]))
-    raise ValueError(f"bad :expect: {text!r}: use 'ok', 'exit N' (N > 0), 'fatal' "
-                     "or 'signal NAME' (e.g. 'signal SIGSEGV')")
-
-
-def _parse_timeout(text: str) -> float:
-    if not text:
-        return DEFAULT_TIMEOUT
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 < value <= 3600:
-        raise ValueError(f"bad :timeout: {text!r}: give seconds between 0 and 3600")
-    return value

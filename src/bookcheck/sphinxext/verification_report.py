@@ -39,14 +39,31 @@ def book_order(env) -> list[str]:
 
 def build_matrix(app, docname) -> list[nodes.Node]:
     results, env = app.bookcheck_results, app.env
-    envs = [r.env for r in results]
     rows = [(doc, block) for doc in book_order(env) for block in store(env).get(doc, [])]
     output: list[nodes.Node] = []
-    summary = nodes.paragraph()
     if not results:
-        summary += nodes.Text(f"No results in this build: {len(rows)} transcript blocks "
-                              "are listed unchecked. Run make test, then build the book.")
-        output.append(summary)
+        output.append(nodes.paragraph("", f"No results in this build: {len(rows)} transcript "
+                                      "blocks are listed unchecked. Run make test, then build "
+                                      "the book."))
+    table, counts = matrix_table(app, docname, rows)
+    if results:
+        output.append(nodes.paragraph("", (
+            f"{len(rows)} transcript blocks on {len(results)} interpreters: "
+            f"{counts['pass']} checked and passing, {counts['fail']} failing, "
+            f"{counts['unchecked']} not checked here (with the reason), "
+            f"{counts['edited']} edited since the last check, "
+            f"{counts['none']} not checked in this build.")))
+    output.append(table if rows else
+                  nodes.paragraph("", "The book has no transcript blocks yet."))
+    output.append(nodes.rubric("", "Interpreters"))
+    output.append(interpreter_list(results) if results else
+                  nodes.paragraph("", "None: no results were found in this build."))
+    return output
+
+
+def matrix_table(app, docname, rows) -> tuple[nodes.table, dict]:
+    results = app.bookcheck_results
+    envs = [r.env for r in results]
     table = nodes.table(classes=["bookcheck-matrix"])
     group = nodes.tgroup(cols=len(envs) + 2)
     table += group
@@ -68,42 +85,28 @@ def build_matrix(app, docname) -> list[nodes.Node]:
                                + block["id"])
         revision = f" ({block['revision']})" if block.get("revision") else ""
         link += nodes.literal("", f"{block['display']}:{block['line']}{revision}")
-        first = nodes.paragraph("", "", link)
-        row = row_of([first, *(CELL[cells[e].status] for e in envs), text],
-                     classes=[f"bookcheck-{state}"])
+        row = row_of([nodes.paragraph("", "", link), *(CELL[cells[e].status] for e in envs),
+                      text], classes=[f"bookcheck-{state}"])
         row["ids"].append(page_row_id(block))
         for entry, env_name in zip(row.children[1:-1], envs):
             status = cells[env_name].status
             entry["classes"].append("bookcheck-cell-" + (status or "none").replace("/", ""))
         body += row
-    if results:
-        summary += nodes.Text(
-            f"{len(rows)} transcript blocks on {len(results)} interpreters: "
-            f"{counts['pass']} checked and passing, {counts['fail']} failing, "
-            f"{counts['unchecked']} not checked here (with the reason), "
-            f"{counts['edited']} edited since the last check, "
-            f"{counts['none']} not checked in this build.")
-        output.append(summary)
-    if rows:
-        output.append(table)
-    else:
-        output.append(nodes.paragraph("", "The book has no transcript blocks yet."))
-    output.append(nodes.rubric("", "Interpreters"))
-    if results:
-        interpreters = nodes.bullet_list()
-        for run in results:
-            info = run.interpreter
-            traits = ", ".join(name for name, on in sorted(info.get("traits", {}).items()) if on)
-            item = nodes.paragraph("", "", nodes.strong("", run.env),
-                                   nodes.Text(f": {info['label']} — "),
-                                   nodes.literal("", info.get("path", "")),
-                                   nodes.Text(f"; traits: {traits or 'none'}; "
-                                              f"last updated {run.updated or '?'}"))
-            interpreters += nodes.list_item("", item)
-        output.append(interpreters)
-    else:
-        output.append(nodes.paragraph("", "None: no results were found in this build."))
-    return output
+    return table, counts
+
+
+def interpreter_list(results) -> nodes.bullet_list:
+    interpreters = nodes.bullet_list()
+    for run in results:
+        info = run.interpreter
+        traits = ", ".join(name for name, on in sorted(info.get("traits", {}).items()) if on)
+        item = nodes.paragraph("", "", nodes.strong("", run.env),
+                               nodes.Text(f": {info['label']} — "),
+                               nodes.literal("", info.get("path", "")),
+                               nodes.Text(f"; traits: {traits or 'none'}; "
+                                          f"last updated {run.updated or '?'}"))
+        interpreters += nodes.list_item("", item)
+    return interpreters
 
 
 def row_of(cells, classes=()) -> nodes.row:
