@@ -296,3 +296,14 @@ def test_revisions_that_overlap_are_an_error(book, capsys):
 def test_a_revision_without_a_label_is_malformed():
     _, (error,) = parse_text(".. pycon-session::\n\n   .. revision::\n\n   >>> 1\n", "p.rst")
     assert "needs a label" in error.message
+
+
+def test_a_block_list_for_other_pages_is_refused(book, tmp_path, capsys):
+    listing = tmp_path / "blocks.json"
+    assert main(["--root", str(book), "read", "--out", str(listing),
+                 PAGES + "passing.rst"]) == 0
+    assert main(["--root", str(book), "run", "--env", "here", "--blocks", str(listing),
+                 PAGES + "mismatch.rst"]) == 2
+    assert "lists the blocks of doc/sphinx/source/passing.rst" in capsys.readouterr().err
+    assert main(["--root", str(book), "run", "--env", "here", "--blocks", str(listing),
+                 PAGES + "passing.rst"]) == 0

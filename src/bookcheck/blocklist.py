@@ -92,8 +92,12 @@ def load_blocks(path: str | None, paths: dict, pages: list[str]) -> Listing:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"{path}: not a block list of 'bookcheck read' ({exc}): run "
                           ".venv/bin/python -m bookcheck read --out " + path) from None
+    wanted = {_display(paths["root"])(str(_page(paths["root"], p))) for p in pages}
+    if listing.pages is not None and not wanted <= listing.pages:
+        raise ConfigError(f"{path} lists the blocks of {', '.join(sorted(listing.pages))}, "
+                          f"not of {', '.join(sorted(wanted)) or 'the whole book'} (was another "
+                          "check started at the same time?): read the pages again")
     if pages:
-        wanted = {_display(paths["root"])(str(_page(paths["root"], p))) for p in pages}
         listing.blocks = [b for b in listing.blocks if b.path in wanted]
         listing.errors = [e for e in listing.errors if e.path in wanted]
         listing.pages = wanted
