@@ -99,7 +99,7 @@ def check_all(plan: Plan, runner: Runner, reusable: dict) -> list[Record]:
     def one(block: Block) -> Record:
         if not plan.force:
             old = reusable.get((block.path, fingerprint(block, plan)))
-            if old is not None and old.status != Status.ERROR:
+            if old is not None and old.status != Status.ERROR and old.outcome != "timed out":
                 old.line, old.content_start, old.content_end = \
                     block.line, block.content_start, block.content_end
                 return old
