@@ -174,8 +174,6 @@ def test_bless_keeps_mode_link_and_missing_final_newline(book, capsys):
 
 
 def test_bless_refuses_a_read_only_page(book, capsys):
-    if os.geteuid() == 0:
-        pytest.skip("root may write any file")
     page = book / PAGES / STALE
     os.chmod(page, 0o444)
     run(book, STALE)
@@ -307,3 +305,27 @@ def test_a_block_list_for_other_pages_is_refused(book, tmp_path, capsys):
     assert "lists the blocks of doc/sphinx/source/passing.rst" in capsys.readouterr().err
     assert main(["--root", str(book), "run", "--env", "here", "--blocks", str(listing),
                  PAGES + "passing.rst"]) == 0
+
+
+def test_a_failed_write_leaves_the_page_and_no_file_behind(book, capsys, monkeypatch):
+    page = book / PAGES / STALE
+    before = page.read_bytes()
+    run(book, STALE)
+
+    def full_disk(*args):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(os, "replace", full_disk)
+    assert bless(book) == 1
+    assert "could not write it (No space left on device)" in capsys.readouterr().out
+    assert page.read_bytes() == before
+    assert not [p for p in page.parent.iterdir() if ".bless-" in p.name]
+
+
+def test_an_outcome_only_failure_says_to_change_expect(book, capsys):
+    page = write(book, "outcome.rst", ".. pycon-session::\n   :expect: exit 3\n\n"
+                 "   >>> print('hi')\n   hi\n")
+    assert main(["--root", str(book), "run", "--run", "r1", "--env", "here", page]) == 1
+    out = capsys.readouterr().out
+    assert "change the block's :expect:" in out and "make bless" not in out
+    assert bless(book) == 1
+    assert "bless writes output, not outcomes" in capsys.readouterr().out

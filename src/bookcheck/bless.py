@@ -136,7 +136,7 @@ def rewrite_page(paths: dict, page: str, items: list[Stale]) -> list[str]:
     from .reading import read_page
 
     path = Path(os.path.realpath(paths["root"] / page))
-    if not os.access(path, os.W_OK):
+    if not path.stat().st_mode & stat.S_IWUSR:  # even root keeps a page its owner locked
         return [f"{page}: the page is read-only: make it writable (chmod u+w {page}) and "
                 "bless again"]
     blocks, _ = read_page(path, paths["source"], _display(paths["root"]))
@@ -160,7 +160,11 @@ def rewrite_page(paths: dict, page: str, items: list[Stale]) -> list[str]:
         print(f"blessed: {page}:{item.line}{revision} with the output of {item.env}")
     updated = "".join(lines)
     if updated != raw:
-        replace_keeping_mode(path, updated.encode("utf-8"))
+        try:
+            replace_keeping_mode(path, updated.encode("utf-8"))
+        except OSError as exc:
+            return skipped + [f"{page}: could not write it ({exc.strerror or exc}); the page "
+                              "is unchanged and nothing was left beside it"]
     return skipped
 
 
