@@ -142,7 +142,7 @@ def rewrite_page(paths: dict, page: str, items: list[Stale]) -> list[str]:
     blocks, _ = read_page(path, paths["source"], _display(paths["root"]))
     variants = {(v.line, v.key): v for b in blocks for v in b.variants()}
     raw = path.read_bytes().decode("utf-8")
-    lines, skipped = raw.splitlines(keepends=True), []
+    lines, skipped, blessed = raw.splitlines(keepends=True), [], []
     for item in sorted(items, key=lambda i: i.line, reverse=True):
         block = variants.get((item.line, item.key))
         if block is None:
@@ -157,7 +157,7 @@ def rewrite_page(paths: dict, page: str, items: list[Stale]) -> list[str]:
         new[-1] = new[-1].rstrip("\r\n") + final
         lines[first:last + 1] = new
         revision = f" (revision {block.revision!r})" if block.revision else ""
-        print(f"blessed: {page}:{item.line}{revision} with the output of {item.env}")
+        blessed.append(f"blessed: {page}:{item.line}{revision} with the output of {item.env}")
     updated = "".join(lines)
     if updated != raw:
         try:
@@ -165,6 +165,8 @@ def rewrite_page(paths: dict, page: str, items: list[Stale]) -> list[str]:
         except OSError as exc:
             return skipped + [f"{page}: could not write it ({exc.strerror or exc}); the page "
                               "is unchanged and nothing was left beside it"]
+    for message in reversed(blessed):
+        print(message)
     return skipped
 
 
