@@ -36,11 +36,6 @@ class Verdict:
     reason: str = ""  # why nothing checked it: the block's :unchecked:, or why none applied
     unchecked: str = ""  # the author's reason, if any
 
-    @property
-    def needs_reason(self) -> bool:
-        """Unchecked by every interpreter, with no reason the author gave."""
-        return self.state in (State.UNCHECKED, State.EDITED, State.NONE) and not self.unchecked
-
 
 def cells(all_results: list[EnvResults], page: str, key: str) -> dict[str, Cell]:
     found = {}

@@ -38,10 +38,6 @@ class Status(str, enum.Enum):
     def failed(self) -> bool:
         return self in (Status.FAIL, Status.ERROR)
 
-    @property
-    def checked(self) -> bool:
-        return self in (Status.PASS, Status.FAIL)
-
 
 @dataclass
 class Record:
