@@ -329,3 +329,10 @@ def test_an_outcome_only_failure_says_to_change_expect(book, capsys):
     assert "change the block's :expect:" in out and "make bless" not in out
     assert bless(book) == 1
     assert "bless writes output, not outcomes" in capsys.readouterr().out
+
+
+def test_a_session_sees_an_empty_working_directory(book, capsys):
+    page = write(book, "cwd.rst", ".. pycon-session::\n\n   >>> import os; os.listdir('.')\n"
+                 "   []\n\n.. console-session::\n\n   $ ls -A | wc -l\n   0\n")
+    assert main(["--root", str(book), "run", "--env", "here", page]) == 0, \
+        capsys.readouterr().out

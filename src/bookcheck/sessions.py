@@ -97,7 +97,7 @@ class Runner:
     def _run_pycon(self, block: Block, cwd: Path):
         _, steps = pycon_steps(block.content)
         inputs = [line for step in steps for line in step.source]
-        stdin = cwd / ".bookcheck-input"
+        stdin = cwd.parent / f"{cwd.name}.input"  # beside the directory, not in it
         stdin.write_text("".join(line + "\n" for line in inputs))
         env = self.environment(block, cwd)
         env["PYTHONSTARTUP"] = str(self.startup)
