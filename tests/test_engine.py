@@ -336,3 +336,13 @@ def test_a_session_sees_an_empty_working_directory(book, capsys):
                  "   []\n\n.. console-session::\n\n   $ ls -A | wc -l\n   0\n")
     assert main(["--root", str(book), "run", "--env", "here", page]) == 0, \
         capsys.readouterr().out
+
+
+def test_a_daemon_that_left_its_process_group_dies_with_the_run(book, capsys):
+    page = write(book, "setsid.rst", ".. console-session::\n\n"
+                 "   $ setsid sleep 41.625 > /dev/null 2>&1 < /dev/null &\n   $ echo started\n"
+                 "   started\n")
+    assert main(["--root", str(book), "run", "--env", "here", page]) == 0, \
+        capsys.readouterr().out
+    assert [p for p in os.listdir("/proc") if p.isdigit()
+            and _cmdline(p) == "sleep41.625" and not _zombie(p)] == []

@@ -20,7 +20,7 @@ from .config import Rule, builds_root
 from .model import Block, BlockError
 from .results import Record, Status, cut, now
 from .sessions import Runner
-from .terminal import Interrupted, kill_all
+from .terminal import Interrupted, adopt_orphans, kill_all, kill_orphans
 
 ENGINE = "2"
 DIFF_CHARS = 20_000  # a diff is for reading: the output itself is kept in the record  # bumped when a change of the checker changes what a check means
@@ -106,6 +106,7 @@ def check_all(plan: Plan, runner: Runner, reusable: dict) -> list[Record]:
         return check_block(block, runner, plan)
 
     variants, overlapping = expand(plan)
+    adopt_orphans()
     pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
     try:
         records = list(pool.map(one, variants))
@@ -115,6 +116,7 @@ def check_all(plan: Plan, runner: Runner, reusable: dict) -> list[Record]:
         raise KeyboardInterrupt from None
     finally:
         pool.shutdown(wait=True)
+        kill_orphans()
         shutil.rmtree(runner.workdir, ignore_errors=True)
     for record in records:
         if (record.page, record.line) in overlapping and record.status != Status.NOT_APPLICABLE:

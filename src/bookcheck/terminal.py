@@ -21,6 +21,7 @@ _live: set[int] = set()  # process groups of running sessions
 _lock = threading.Lock()
 stopping = threading.Event()  # set on interruption: start nothing new
 PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
 # After the leader exits, how long to wait for the last output still in the terminal.
 DRAIN_SECONDS = 0.2
 
@@ -51,6 +52,39 @@ def kill_all() -> None:
         groups = list(_live)
     for pgid in groups:
         kill_group(pgid)
+    kill_orphans()
+
+
+def adopt_orphans() -> None:
+    """Become the subreaper of the sessions: a daemon that left its process group
+    (``setsid``) is reparented to the checker instead of to init, so it can be found."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1)
+    except (OSError, AttributeError):
+        pass
+
+
+def kill_orphans() -> None:
+    """Kill and reap every child of the checker that is no running session: what daemons
+    escaped their group. Called when no session should be left."""
+    me = os.getpid()
+    with _lock:
+        sessions = set(_live)
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) in sessions:
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stream:
+                parent = int(stream.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == me:
+            kill_group(int(entry))
+            try:
+                os.kill(int(entry), signal.SIGKILL)
+                os.waitpid(int(entry), 0)
+            except (ProcessLookupError, ChildProcessError, PermissionError):
+                pass
 
 
 def run_on_terminal(argv, env, cwd, timeout, stdin=None) -> tuple[bytes, int | None]:
