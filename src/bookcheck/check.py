@@ -2,7 +2,8 @@
 
 A block whose text, interpreter, compiled examples and rules are unchanged since its
 last check keeps that record without running, unless the run is forced (bless always
-forces: it never trusts an old record). Ctrl-C or SIGTERM (turned into KeyboardInterrupt by the command line) kills every running session's process tree and stops the run.
+forces: it never trusts an old record). Ctrl-C or SIGTERM (turned into KeyboardInterrupt
+by the command line) kills every running session's process tree and stops the run.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import re
 import shlex
 import shutil
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .compare import compare
 from .config import Rule, builds_root
@@ -22,8 +23,8 @@ from .results import Record, Status, cut, now
 from .sessions import Runner
 from .terminal import Interrupted, adopt_orphans, kill_all, kill_orphans
 
-ENGINE = "2"
-DIFF_CHARS = 20_000  # a diff is for reading: the output itself is kept in the record  # bumped when a change of the checker changes what a check means
+ENGINE = "2"  # bumped when a change of the checker changes what a check means
+DIFF_CHARS = 20_000  # a diff is for reading: the output itself is kept in the record
 
 
 @dataclass
@@ -100,9 +101,8 @@ def check_all(plan: Plan, runner: Runner, reusable: dict) -> list[Record]:
         if not plan.force:
             old = reusable.get((block.path, fingerprint(block, plan)))
             if old is not None and old.status != Status.ERROR and old.outcome != "timed out":
-                old.line, old.content_start, old.content_end = \
-                    block.line, block.content_start, block.content_end
-                return old
+                return replace(old, line=block.line, content_start=block.content_start,
+                               content_end=block.content_end)
         return check_block(block, runner, plan)
 
     variants, overlapping = expand(plan)
