@@ -346,3 +346,10 @@ def test_a_daemon_that_left_its_process_group_dies_with_the_run(book, capsys):
         capsys.readouterr().out
     assert [p for p in os.listdir("/proc") if p.isdigit()
             and _cmdline(p) == "sleep41.625" and not _zombie(p)] == []
+
+
+def test_a_block_in_an_included_file_is_checked_with_its_page(book, capsys):
+    (book / PAGES / "fragment.txt").write_text(".. pycon-session::\n\n   >>> 1 + 1\n   3\n")
+    page = write(book, "includer.rst", "Includer\n========\n\n.. include:: fragment.txt\n")
+    assert main(["--root", str(book), "run", "--env", "here", page]) == 1
+    assert "FAIL doc/sphinx/source/fragment.txt:4" in capsys.readouterr().out

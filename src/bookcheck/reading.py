@@ -143,12 +143,11 @@ def parse_text(text: str, source: str, srcdir: Path | None = None,
     document.bookcheck_srcdir = srcdir or Path(source).parent
     registered = dict(directives._directives)  # restored below: Sphinx shares the registry
     try:
-        for name in set(DIRECTIVE_NAME.findall(text)):
-            if name in KINDS:
-                directives.register_directive(name, Collecting)
-            elif name == "include":
-                directives.register_directive(name, SourceInclude)
-            elif directives.directive(name, rst_english, document)[0] is None:
+        for name in KINDS:  # always: an included file may hold blocks too
+            directives.register_directive(name, Collecting)
+        directives.register_directive("include", SourceInclude)
+        for name in set(DIRECTIVE_NAME.findall(text)) - set(KINDS) - {"include"}:
+            if directives.directive(name, rst_english, document)[0] is None:
                 directives.register_directive(name, Nested)
         Parser().parse(text, document)
         document.bookcheck_errors += _directive_errors(document, display)
