@@ -90,9 +90,9 @@ $(VENV)/.browser-installed: $(VENV)/.installed requirements/browser.txt
 test: system-test $(VENV)/.installed
 	$(PY) -m pytest tests -q
 	@$(FIND_ENVS); test -n "$$envs" || { echo "no interpreter found: see 'make pythons'"; exit 1; }; \
-	echo "checking on: $$envs"; status=0; \
+	echo "checking on: $$envs"; status=0; since=$$(date +%s); \
 	$(TOX) run-parallel -e "$$envs" -p auto --parallel-no-spinner || status=$$?; \
-	$(BOOKCHECK) matrix --envs "$$envs" --skipped "$$skipped" $$partial || status=1; \
+	$(BOOKCHECK) matrix --envs "$$envs" --skipped "$$skipped" --since $$since $$partial || status=1; \
 	exit $$status
 
 # bless and bless-check run the checks themselves (every block, --force) under a run id of

@@ -353,3 +353,12 @@ def test_a_block_in_an_included_file_is_checked_with_its_page(book, capsys):
     page = write(book, "includer.rst", "Includer\n========\n\n.. include:: fragment.txt\n")
     assert main(["--root", str(book), "run", "--env", "here", page]) == 1
     assert "FAIL doc/sphinx/source/fragment.txt:4" in capsys.readouterr().out
+
+
+def test_the_matrix_fails_on_results_older_than_the_run(book, capsys):
+    run(book, "passing.rst")
+    assert main(["--root", str(book), "matrix", "--partial", "--since",
+                 str(time.time() - 60)]) == 0
+    assert main(["--root", str(book), "matrix", "--partial", "--since",
+                 str(time.time() + 60)]) == 1
+    assert "here: its check did not finish in this run" in capsys.readouterr().out

@@ -85,7 +85,11 @@ def cmd_matrix(args) -> int:
     skipped = [e for e in (args.skipped or "").split(",") if e]
     text, problems = format_matrix(found, skipped, args.partial)
     print(text)
-    return 1 if problems else 0
+    stale = [r for r in found if args.since and store.updated_before(r, args.since)]
+    for results in stale:
+        print(f"{results.env}: its check did not finish in this run; these results are from "
+              f"{results.updated or 'an earlier run'} (see its output above)")
+    return 1 if problems or stale else 0
 
 
 def cmd_bless(args) -> int:
@@ -118,6 +122,8 @@ def parser() -> argparse.ArgumentParser:
     matrix = sub.add_parser("matrix", help="merge results into a block-by-interpreter matrix")
     matrix.add_argument("--envs", help="comma-separated environments to merge (default: all)")
     matrix.add_argument("--skipped", help="comma-separated environments with no interpreter")
+    matrix.add_argument("--since", type=float, help="the run's start (seconds since the epoch):"
+                        " results not updated since then fail, as their check did not finish")
     matrix.add_argument("--partial", action="store_true",
                         help="some environments were left out on purpose: list blocks no "
                              "interpreter checked, but do not fail on them")

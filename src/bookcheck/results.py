@@ -106,6 +106,13 @@ def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
+def updated_before(results: EnvResults, since: float) -> bool:
+    try:
+        return time.mktime(time.strptime(results.updated, "%Y-%m-%dT%H:%M:%S%z")) < since - 1
+    except ValueError:
+        return True
+
+
 def cut(text: str, limit: int = KEEP_CHARS) -> tuple[str, bool]:
     """A huge text kept to its first ``limit`` characters, and whether it was cut."""
     if len(text) <= limit:
