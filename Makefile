@@ -7,7 +7,7 @@ SHELL := /bin/bash
 
 VENV := .venv
 PY := $(VENV)/bin/python
-# The checker runs from the source tree: the tools venv finds src/ through a .pth file.
+# The checker runs from the source tree: the tools venv has it installed with pip install -e.
 BOOKCHECK := $(PY) -m bookcheck
 TOX := $(VENV)/bin/tox
 BOOTSTRAP_PYTHON ?= python3
@@ -48,10 +48,11 @@ help:
 	@echo "make epub, make pdf, make browser-test   other formats; the book in headless Chromium"
 	@echo "make lint-ci   check the GitHub Actions workflows (actionlint, zizmor, schema)"
 
-$(VENV)/.installed: requirements/tools.txt requirements/docs.txt
+$(VENV)/.installed: requirements/tools.txt requirements/docs.txt pyproject.toml setup.py
 	test -x $(PY) || $(BOOTSTRAP_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/tools.txt
-	$(PY) -c 'import pathlib, site; pathlib.Path(site.getsitepackages()[0], "debugbook-src.pth").write_text("$(CURDIR)/src\n")'
+	rm -f "$$($(PY) -c 'import site; print(site.getsitepackages()[0])')/debugbook-src.pth"
+	DEBUGBOOK_CHECKER_ONLY=1 $(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 system-test:
@@ -110,19 +111,26 @@ $(VENV)/.lint-installed: $(VENV)/.installed requirements/lint.txt
 test: provisioned $(VENV)/.installed
 	DEBUGBOOK_REQUIRE_PYTHONS=1 $(PY) -m pytest tests -q
 	@$(FIND_ENVS); test -n "$$envs" || { echo "no interpreter found: see 'make pythons'"; exit 1; }; \
-	echo "checking on: $$envs"; status=0; \
-	for env in $${envs//,/ }; do rm -f $(RESULTS)/$$env.json $(RESULTS)/$$env.junit.xml; done; \
+	echo "checking on: $$envs"; status=0; since=$$(date +%s); \
 	$(TOX) run-parallel -e "$$envs" -p auto --parallel-no-spinner || status=$$?; \
-	$(BOOKCHECK) matrix --envs "$$envs" --skipped "$$skipped" $$partial || status=1; \
+	$(BOOKCHECK) matrix --envs "$$envs" --skipped "$$skipped" --since $$since $$partial || status=1; \
 	exit $$status
 
-bless: provisioned $(VENV)/.installed
-	@$(FIND_ENVS); echo "checking on: $$envs"; \
-	$(TOX) run-parallel -e "$$envs" -p auto --parallel-no-spinner > /dev/null || true; \
-	$(BOOKCHECK) --results $(RESULTS) bless --envs "$$envs" $(PAGES)
+# bless and bless-check run the checks themselves (every block, --force) under a run id of
+# their own, and use only that run's records: a check that did not finish blesses nothing.
+BLESS_RUN := run=bless-$$(date +%s)-$$$$; echo "checking on: $$envs"; \
+	BOOKCHECK_RUN=$$run BOOKCHECK_FORCE=1 $(TOX) run-parallel -e "$$envs" -p auto \
+	  --parallel-no-spinner -- $(PAGES) > $(RESULTS)/bless.log 2>&1 || true
 
-bless-check: $(VENV)/.installed
-	$(BOOKCHECK) bless --check
+bless: provisioned $(VENV)/.installed
+	@mkdir -p $(RESULTS); $(FIND_ENVS); $(BLESS_RUN); \
+	$(BOOKCHECK) bless --run $$run --envs "$$envs" $(PAGES) \
+	  || { echo "(the checks' output: $(RESULTS)/bless.log)"; exit 1; }
+
+bless-check: provisioned $(VENV)/.installed
+	@mkdir -p $(RESULTS); $(FIND_ENVS); $(BLESS_RUN); \
+	$(BOOKCHECK) bless --check --run $$run --envs "$$envs" $(PAGES) \
+	  || { echo "(the checks' output: $(RESULTS)/bless.log)"; exit 1; }
 
 # Provisioning is tools/provision.py: Debian sid's interpreters in a root filesystem and the
 # source builds, each reused when complete; `make test` provisions what is missing.

@@ -4,9 +4,13 @@ from bookcheck.cli import main
 STALE = "doc/sphinx/source/stale.rst"
 
 
-def run_and_bless(book, *extra):
-    main(["--root", str(book), "run", "--env", "here", STALE])
-    return main(["--root", str(book), "bless", *extra])
+def run(book, page=STALE, run_id="r1"):
+    return main(["--root", str(book), "run", "--force", "--run", run_id, "--env", "here", page])
+
+
+def run_and_bless(book, *extra, run_id="r1"):
+    run(book, run_id=run_id)
+    return main(["--root", str(book), "bless", "--run", run_id, *extra])
 
 
 def test_bless_rewrites_only_the_stale_output(book, capsys):
@@ -28,10 +32,10 @@ def test_bless_rewrites_only_the_stale_output(book, capsys):
 
 def test_bless_leaves_a_block_edited_since_the_check(book, capsys):
     page = book / STALE
-    main(["--root", str(book), "run", "--env", "here", STALE])
+    run(book)
     edited = page.read_text().replace('print("fresh")', 'print("edited")')
     page.write_text(edited)
-    assert main(["--root", str(book), "bless"]) == 1
+    assert main(["--root", str(book), "bless", "--run", "r1"]) == 1
     assert "changed since it was checked" in capsys.readouterr().out
     assert "stale output" in page.read_text()
 
@@ -46,7 +50,7 @@ def test_bless_keeps_crlf_line_endings(book):
 def test_bless_never_deletes_statements_a_session_did_not_reach(book, capsys):
     page = book / "doc/sphinx/source/crash.rst"
     before = page.read_bytes()
-    main(["--root", str(book), "run", "--env", "here", str(page)])
-    assert main(["--root", str(book), "bless"]) == 1
+    run(book, str(page))
+    assert main(["--root", str(book), "bless", "--run", "r1"]) == 1
     assert "blessing would delete what you wrote after it" in capsys.readouterr().out
     assert page.read_bytes() == before

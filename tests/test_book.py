@@ -9,14 +9,14 @@ import pytest
 
 from bookpaths import REPO
 from bookcheck.anchors import anchor_lines, check_all
-from bookcheck.pages import find_pages, read_blocks
+from bookcheck.reading import read_page, source_pages
 
 SOURCE = REPO / "doc" / "sphinx" / "source"
 EXAMPLES = REPO / "examples" / "c"
 C_BLOCK = re.compile(r"^\s*\.\.\s+(?:code-block|code|sourcecode|highlight)::\s*(?:c|cpp|c\+\+)\s*$",
                      re.IGNORECASE | re.MULTILINE)
 INCLUDE = re.compile(r"^\s*\.\. example-include::\s*(\S+)\s*\n\s+:anchor:\s*(\S+)", re.MULTILINE)
-PAGES = find_pages(SOURCE)
+PAGES = source_pages(SOURCE, SOURCE / "conf.py")
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(SOURCE)))
@@ -29,7 +29,8 @@ def test_no_hand_written_c_in_a_chapter(page):
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(SOURCE)))
 def test_blocks_are_well_formed_and_includes_resolve(page):
-    read_blocks(page)  # raises BlockError with file and line
+    _, errors = read_page(page, SOURCE, str)
+    assert not errors, "\n".join(map(str, errors))
     for name, anchor in INCLUDE.findall(page.read_text()):
         anchor_lines(EXAMPLES / name, anchor)
 

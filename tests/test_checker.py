@@ -1,7 +1,6 @@
 """The checker on fixture pages that pass, fail and are broken, on the interpreter running
 the tests (a real CPython, with the fixture's C module compiled for it)."""
-import json
-
+from bookcheck import results as store
 from bookcheck.cli import main
 
 PAGES = "doc/sphinx/source/"
@@ -10,17 +9,17 @@ PAGES = "doc/sphinx/source/"
 def check(book, page, capsys):
     status = main(["--root", str(book), "run", "--env", "here", PAGES + page])
     out = capsys.readouterr().out
-    results = json.loads((book / ".results" / "here.json").read_text())
-    return status, out, results["blocks"]
+    results = store.load(book / ".results" / "here.json")
+    return status, out, results.records
 
 
 def test_passing_page(book, capsys):
     status, out, blocks = check(book, "passing.rst", capsys)
     assert status == 0, out
-    assert [b["status"] for b in blocks] == ["pass", "pass", "pass", "n/a", "n/a"]
-    assert "hello from C" in blocks[0]["actual"]
-    assert blocks[3]["why"] == "needs Python <3.0"
-    assert blocks[4]["why"] == ("needs the 3.0.0-imaginary build "
+    assert [b.status.value for b in blocks] == ["pass", "pass", "pass", "n/a", "n/a"]
+    assert "hello from C" in blocks[0].actual
+    assert blocks[3].why == "needs Python <3.0"
+    assert blocks[4].why == ("needs the 3.0.0-imaginary build "
                                 "(make python VERSION=3.0.0 VARIANT=imaginary)")
 
 
@@ -31,7 +30,7 @@ def test_output_mismatch_names_page_line_interpreter_and_bless_command(book, cap
             "on CPython") in out
     assert "-hello from Python\n" in out.replace("  -", "-") and "+hello from C" in out
     assert "interpreter: " in out and "make bless ENVS=here" in out
-    assert blocks[0]["status"] == "fail"
+    assert blocks[0].status == store.Status.FAIL
 
 
 def test_expected_abort_that_does_not_abort(book, capsys):
@@ -44,14 +43,14 @@ def test_unexpected_crash_keeps_what_was_printed_before_it(book, capsys):
     status, out, blocks = check(book, "crash.rst", capsys)
     assert status == 1
     assert "but it was killed by SIGSEGV" in out
-    assert blocks[0]["actual"].endswith("about to crash\n")
+    assert blocks[0].actual.endswith("about to crash\n")
 
 
 def test_timeout(book, capsys):
     status, out, blocks = check(book, "timeout.rst", capsys)
     assert status == 1
     assert "but it timed out" in out
-    assert blocks[0]["seconds"] < 10
+    assert blocks[0].seconds < 10
 
 
 def test_malformed_directive_names_file_and_line(book, capsys):

@@ -2,7 +2,14 @@
 import pytest
 
 from bookcheck.model import BlockError, make_block
-from bookcheck.pages import parse_blocks
+from bookcheck.reading import parse_text
+
+
+def parse_blocks(text, path):
+    blocks, errors = parse_text(text, path)
+    if errors:
+        raise errors[0]
+    return blocks
 
 SESSION = [">>> 1 + 1", "2"]
 
@@ -12,7 +19,8 @@ def block(**options):
 
 
 @pytest.mark.parametrize("spec, version, applies", [
-    (">=3.10", (3, 10, 0), True), (">=3.10", (3, 9, 18), False),
+    (">=3.10", (3, 10, 0), True), (">=3.10", (3, 9, 18), False), ("==3.11", (3, 11, 2), False),
+    (">3.11", (3, 11, 2), True), ("<=3.11", (3, 11, 2), False), ("!=3.11", (3, 11, 2), True),
     ("==3.11.*", (3, 11, 2), True), ("==3.11.*", (3, 12, 1), False),
     ("!=3.11.*", (3, 11, 7), False), (">=3.10, <3.13", (3, 13, 0), False),
     ("==3.11.2", (3, 11, 2), True), ("<3.12", (3, 11, 9), True), ("", (2, 7, 18), True),
@@ -66,7 +74,8 @@ def test_the_lexer_and_the_model_agree_on_content_and_lines():
 @pytest.mark.parametrize("text, line, message", [
     (".. pycon-session:: arg\n\n   >>> 1\n", 3, "takes no argument"),
     (".. pycon-session::\n   >>> 1\n", 4, "separated from the directive"),
-    (".. pycon-session::\n   :build: debug\n   :build: release\n\n   >>> 1\n", 5, "given twice"),
+    (".. pycon-session::\n   :build: debug\n   :build: release\n\n   >>> 1\n", 3,
+     'duplicate option "build"'),
     (".. console-session::\n\n   >>> 1\n", 3, "starts with a '$ ' command line"),
     (".. pycon-session::\n   :expect: fatal\n", 3, "has no transcript"),
 ])

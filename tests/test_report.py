@@ -1,12 +1,14 @@
 """The merged matrix: failures and blocks no interpreter checked make `make test` fail,
 unless the block says why or the run left interpreters out on purpose."""
 from bookcheck.report import format_matrix, junit_xml
+from bookcheck.results import EnvResults, Record, Status
 
 
 def results(env, *records):
-    return {"env": env, "interpreter": {"label": f"CPython {env}", "path": f"/bin/{env}"},
-            "blocks": [{"page": "p.rst", "line": line, "status": status, "unchecked": reason,
-                        "why": "", "key": "k"} for line, status, reason in records]}
+    return EnvResults(env, {"label": f"CPython {env}", "path": f"/bin/{env}"}, "",
+                      [Record(page="p.rst", line=line, key=f"k{line}", kind="pycon",
+                              status=Status(status), unchecked=reason)
+                       for line, status, reason in records])
 
 
 def test_all_checked_and_passing_is_no_problem():

@@ -45,6 +45,8 @@ def test_blocks_render_with_their_conditions_as_caption(tmp_path):
     ("\n.. console-session::\n   :pyton: 3\n\n   $ true\n", "index.rst:4: ERROR: unknown option ':pyton:'"),
     ("\n.. example-include:: fixture_ext.c\n   :anchor: nothing\n", "no anchor 'nothing'"),
     ("\n.. example-include:: missing.c\n   :anchor: x\n", "no file 'missing.c'"),
+    ("\n.. literalinclude:: examples/fixture_ext.c\n   :lines: 1-3\n",
+     "index.rst:4: ERROR: literalinclude of examples/fixture_ext.c: the C examples are shown"),
 ])
 def test_broken_pages_fail_the_build_with_file_and_line(tmp_path, rst, message):
     result, _ = build(tmp_path, rst)

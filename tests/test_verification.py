@@ -2,10 +2,9 @@
 
 Each block of the fixture page is in one state: passed on two interpreters, failed on
 one, unchecked with a reason, edited since it was checked; a second build has no
-results at all. The keys and lines of the records come from bookcheck.pages, as the
+results at all. The keys and lines of the records come from bookcheck.reading, as the
 checker's would.
 """
-import json
 import re
 import subprocess
 import sys
@@ -14,7 +13,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from bookcheck.pages import parse_blocks  # noqa: E402
+from bookcheck import results as store  # noqa: E402
+from bookcheck.reading import parse_text  # noqa: E402
+
+
+def parse_blocks(text, path):
+    return parse_text(text, path)[0]
 
 PAGE = """\
 Transcripts
@@ -86,13 +90,12 @@ def write_results(root: Path) -> list:
     }
     (root / "results").mkdir(exist_ok=True)
     for env, cells in statuses.items():
-        blocks = [{"page": "index.rst", "line": block.line, "key": key, "status": status,
-                   "unchecked": block.unchecked,
-                   "why": "needs a build with debug" if status == "n/a" else ""}
-                  for block, (status, key) in zip((passing, failing, unchecked, edited), cells)]
-        run = {"env": env, "finished": "2026-11-20T10:00:00+0000",
-               "interpreter": INTERPRETERS[env], "blocks": blocks}
-        (root / "results" / f"{env}.json").write_text(json.dumps(run))
+        records = [store.Record(page="index.rst", line=block.line, key=key, kind=block.kind,
+                                status=store.Status(status), unchecked=block.unchecked,
+                                checked="2026-11-20T10:00:00+0000",
+                                why="needs a build with debug" if status == "n/a" else "")
+                   for block, (status, key) in zip((passing, failing, unchecked, edited), cells)]
+        store.update(root / "results", env, INTERPRETERS[env], None, records)
     return [passing, failing, unchecked, edited]
 
 

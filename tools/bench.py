@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Times the checker against the bare floor: the same sessions run with no harness.
+"""Times the checker, in one run per interpreter, as three ratios:
 
-For each interpreter: a cold check (example cache empty, so it compiles), then warm
-checks and bare runs of the same statements alternated, best of --repeat each. The bare
-floor runs each applicable block's statements in a fresh interpreter process (pycon:
-``python -q -i`` fed the statements; console: ``bash -c`` per command), with the same
-environment and the same number of parallel workers, and compares nothing. Printed: each
-figure and the ratios measured side by side in this run, never absolute targets.
+- harness: a forced check (every block run) against the bare floor, the same sessions
+  run with no harness (pycon: ``python -q -i`` fed the statements; console: one bash fed
+  the commands), with the same environment and number of parallel workers;
+- no change: a warm check with nothing changed (unchanged blocks are not run again)
+  against the cold one (empty example cache and results);
+- one page: re-checking the page with the most blocks (as after editing it) against the
+  forced check of the whole book.
 """
 from __future__ import annotations
 
@@ -24,18 +25,21 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "tools"))
-from bookcheck.check import Book, applicability, collect_blocks  # noqa: E402
-from bookcheck.runner import Runner, _strip_prompt  # noqa: E402
+from bookcheck.blocklist import from_json  # noqa: E402
+from bookcheck.check import applicability  # noqa: E402
+from bookcheck.sessions import Runner  # noqa: E402
+from bookcheck.transcript import steps_of  # noqa: E402
 import interpreters  # noqa: E402
 
 
-def checker(python: str, env: str, cache: Path, results: Path) -> tuple[float, int]:
-    """Seconds for one full `bookcheck run`, and how many modules it compiled."""
+def checker(python: str, env: str, scratch: Path, *extra: str) -> tuple[float, int]:
+    """Seconds for one `bookcheck run`, and how many modules it compiled."""
     started = time.perf_counter()
-    done = subprocess.run([python, "-m", "bookcheck", "--results", str(results), "run",
-                           "--env", env], cwd=REPO, capture_output=True, text=True,
+    done = subprocess.run([python, "-m", "bookcheck", "--results", str(scratch / "results"),
+                           "run", "--env", env, "--blocks", str(scratch / "blocks.json"),
+                           *extra], cwd=REPO, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(REPO / "src"),
-                               "BOOKCHECK_CACHE": str(cache)})
+                               "BOOKCHECK_CACHE": str(scratch / "cache")})
     seconds = time.perf_counter() - started
     if done.returncode not in (0, 1):
         sys.exit(f"bench: the checker failed on {env}:\n{done.stdout}{done.stderr}")
@@ -49,72 +53,72 @@ def bare_floor(python: str, blocks: list, build_dir: Path) -> float:
     def bare(block):
         cwd = Path(tempfile.mkdtemp(prefix="block-", dir=runner.workdir))
         env = runner.environment(block, cwd)
+        _, steps = steps_of(block.kind, block.content)
+        text = "".join(line + "\n" for step in steps for line in step.source)
         if block.kind == "pycon":
-            statements = "".join(_strip_prompt(line) + "\n" for line in block.content
-                                 if line.startswith((">>>", "...")))
-            subprocess.run([python, *block.interpreter_options, "-q", "-i"], input=statements,
+            subprocess.run([python, *block.interpreter_options, "-q", "-i"], input=text,
                            env=env, cwd=cwd, capture_output=True, text=True,
                            timeout=block.timeout)
             return
-        for line in block.content:
-            if line.startswith("$ "):
-                subprocess.run(["bash", "--noprofile", "--norc", "-c", line[2:]], env=env,
-                               cwd=cwd, capture_output=True, timeout=block.timeout)
+        script = cwd / "session.sh"  # as the checker does: stdin stays the terminal's
+        script.write_text(text)
+        subprocess.run(["bash", "--noprofile", "--norc", str(script)], env=env, cwd=cwd,
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=block.timeout)
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         list(pool.map(bare, blocks))
+    shutil.rmtree(runner.workdir, ignore_errors=True)
     return time.perf_counter() - started
 
 
-def applicable(python: str, cache: Path) -> tuple[list, Path]:
+def applicable(python: str, scratch: Path) -> tuple[list, Path]:
     info = json.loads(subprocess.run(
         [python, "-m", "bookcheck", "identify", "--json"], cwd=REPO, check=True,
         capture_output=True, text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO / "src"), "BOOKCHECK_CACHE": str(cache)}).stdout)
-    build_dir = next(cache.iterdir())
-    book = Book(REPO, REPO / "doc/sphinx/source", REPO / "examples/c", [])
-    blocks, _ = collect_blocks(book)
-    return [b for b in blocks if applicability(b, info)[0]], build_dir
+        env={**os.environ, "PYTHONPATH": str(REPO / "src"),
+             "BOOKCHECK_CACHE": str(scratch / "cache")}).stdout)
+    build_dir = next((scratch / "cache").iterdir())
+    listing = from_json(json.loads((scratch / "blocks.json").read_text()))
+    return [b for b in listing.blocks if applicability(b, info)[0]], build_dir
+
+
+def measure(env: str, python: str) -> dict:
+    scratch = Path(tempfile.mkdtemp(prefix="bench-"))
+    subprocess.run([sys.executable, "-m", "bookcheck", "--root", str(REPO), "read", "--out",
+                    str(scratch / "blocks.json")], check=True)
+    cold, compiled = checker(python, env, scratch)
+    warm, recompiled = checker(python, env, scratch)
+    forced, _ = checker(python, env, scratch, "--force")
+    blocks, build_dir = applicable(python, scratch)
+    floor = bare_floor(python, blocks, build_dir)
+    pages = [b.path for b in blocks]
+    page = max(set(pages), key=pages.count) if pages else ""
+    one_page, _ = checker(python, env, scratch, "--force", page) if page else (0.0, 0)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return {"env": env, "blocks": len(blocks), "cold": cold, "warm": warm, "forced": forced,
+            "floor": floor, "page": page, "one_page": one_page, "compiled": compiled,
+            "recompiled": recompiled}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--envs", required=True, help="comma-separated tox environment names")
-    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    rows, totals = [], [0.0, 0.0, 0.0]
     for env in filter(None, args.envs.split(",")):
         python = interpreters.find(env).path
         if not python:
             print(f"{env}: no interpreter, skipped")
             continue
-        scratch = Path(tempfile.mkdtemp(prefix="bench-"))
-        cache, results = scratch / "cache", scratch / "results"
-        cold, compiled = checker(python, env, cache, results)
-        blocks, build_dir = applicable(python, cache)
-        warm, floor, recompiled = [], [], 0
-        for _ in range(args.repeat):
-            seconds, count = checker(python, env, cache, results)
-            warm.append(seconds)
-            recompiled += count
-            floor.append(bare_floor(python, blocks, build_dir))
-        shutil.rmtree(scratch, ignore_errors=True)
-        row = (env, len(blocks), cold, min(warm), min(floor), compiled, recompiled)
-        rows.append(row)
-        totals = [totals[0] + cold, totals[1] + min(warm), totals[2] + min(floor)]
-    print(f"{'environment':<17}{'blocks':>7}{'cold check':>12}{'warm check':>12}"
-          f"{'bare floor':>12}{'warm/floor':>12}  compiled cold/warm")
-    for env, count, cold, warm, floor, compiled, recompiled in rows:
-        print(f"{env:<17}{count:>7}{cold:>11.2f}s{warm:>11.2f}s{floor:>11.2f}s"
-              f"{warm / floor:>12.2f}  {compiled}/{recompiled}")
-    cold, warm, floor = totals
-    if rows:
-        print(f"{'all':<17}{'':>7}{cold:>11.2f}s{warm:>11.2f}s{floor:>11.2f}s"
-              f"{warm / floor:>12.2f}")
-        print(f"harness overhead over the floor: {100 * (warm / floor - 1):.0f}% (warm); "
-              f"compile time in the cold run: {cold - warm:.2f}s; "
-              f"a warm run compiled {sum(r[6] for r in rows)} modules")
+        m = measure(env, str(python))
+        print(f"{env}: {m['blocks']} applicable blocks; compiled {m['compiled']} cold, "
+              f"{m['recompiled']} warm")
+        print(f"  harness   forced check {m['forced']:.2f}s / bare floor {m['floor']:.2f}s"
+              f" = {m['forced'] / m['floor']:.2f}x")
+        print(f"  no change warm check {m['warm']:.2f}s / cold check {m['cold']:.2f}s"
+              f" = {100 * m['warm'] / m['cold']:.0f}%")
+        print(f"  one page  {m['page']} {m['one_page']:.2f}s / full forced check "
+              f"{m['forced']:.2f}s = {100 * m['one_page'] / m['forced']:.0f}%")
     return 0
 
 

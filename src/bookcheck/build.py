@@ -13,6 +13,7 @@ import shlex
 import subprocess
 import sys
 import sysconfig
+import tempfile
 from pathlib import Path
 
 from .interpreter import base_executable
@@ -55,35 +56,50 @@ def interpreter_identity() -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:12]
 
 
-def build_examples(examples_dir: Path, cache_root: Path, quiet: bool = False) -> tuple[Path, list]:
-    """Compile every example for the running interpreter; returns (directory, compiled names)."""
+def build_examples(examples_dir: Path, cache_root: Path, quiet: bool = False) -> tuple[Path, str]:
+    """Compile every example for the running interpreter; returns (directory, a digest of
+    what was compiled and how, for knowing when a check must run again)."""
     sources = sorted(examples_dir.glob("*.c"))
     if not sources:
         raise BuildError(f"{examples_dir}: no C examples found (expected examples/c/*.c)")
     out = (cache_root / f"{sys.implementation.cache_tag}-{interpreter_identity()}").resolve()
     out.mkdir(parents=True, exist_ok=True)
     suffix = sysconfig.get_config_var("EXT_SUFFIX")
-    compiled = []
+    digests = []
     for source in sources:
         target = out / f"{source.stem}{suffix}"
         stamp = out / f"{source.stem}.stamp"
-        probe_cmd = compile_command(source, target)
-        digest = hashlib.sha256(source.read_bytes() + json.dumps(probe_cmd).encode()).hexdigest()
+        command = compile_command(source, target)
+        digest = hashlib.sha256(source.read_bytes() + json.dumps(command).encode()).hexdigest()
+        digests.append(digest)
         if target.exists() and stamp.exists() and stamp.read_text() == digest:
             continue
-        partial = target.with_name(target.name + ".partial")
-        command = compile_command(source, partial)
+        _compile(source, target, stamp, digest)
+        if not quiet:
+            print(f"compiled {source.name} -> {target}", file=sys.stderr)
+    return out, hashlib.sha256("".join(digests).encode()).hexdigest()[:16]
+
+
+def _compile(source: Path, target: Path, stamp: Path, digest: str) -> None:
+    """Compile to a name of this process's own, then rename: two runs at once on a cold
+    cache each write whole files."""
+    handle, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{source.stem}.",
+                                       suffix=".so.partial")
+    os.close(handle)
+    command = compile_command(source, Path(partial))
+    try:
         # Run beside the source so __FILE__ (seen in CPython's assertion messages) is the
         # bare file name on every machine.
         result = subprocess.run(command, capture_output=True, text=True, cwd=source.parent)
         if result.returncode != 0:
-            partial.unlink(missing_ok=True)
             raise BuildError(f"compiling {source} for {sys.executable} failed "
                              f"(exit {result.returncode}):\n$ {shlex.join(command)}\n"
                              f"{result.stdout}{result.stderr}")
         os.replace(partial, target)
-        stamp.write_text(digest)
-        compiled.append(source.stem)
-        if not quiet:
-            print(f"compiled {source.name} -> {target}", file=sys.stderr)
-    return out, compiled
+        handle, stamp_partial = tempfile.mkstemp(dir=target.parent, prefix=f".{stamp.name}.")
+        with os.fdopen(handle, "w") as stream:
+            stream.write(digest)
+        os.replace(stamp_partial, stamp)
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)

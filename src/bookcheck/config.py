@@ -23,7 +23,8 @@ class Rule:
     replacement: str
 
 
-def read_settings(conf_py: Path) -> dict:
+def read_settings(conf_py: Path, also: tuple = ()) -> dict:
+    """The literal ``bookcheck_*`` assignments of conf.py, and those named in ``also``."""
     try:
         tree = ast.parse(conf_py.read_text(encoding="utf-8"), str(conf_py))
     except (OSError, SyntaxError) as exc:
@@ -32,7 +33,8 @@ def read_settings(conf_py: Path) -> dict:
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 \
                 and isinstance(node.targets[0], ast.Name) \
-                and node.targets[0].id.startswith("bookcheck_"):
+                and (node.targets[0].id.startswith("bookcheck_")
+                     or node.targets[0].id in also):
             try:
                 settings[node.targets[0].id] = ast.literal_eval(node.value)
             except ValueError as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.machinery
+import importlib.util
 import os
 import platform
 import sys
@@ -34,11 +35,19 @@ def allocator_in_use(flags: dict) -> str:
     return default + "_debug" if flags.get("Py_DEBUG") else default
 
 
+def _load_probe(probe_dir: Path):
+    """The compiled probe, from its file (nothing is added to sys.path)."""
+    path = probe_dir / ("buildprobe" + sysconfig.get_config_var("EXT_SUFFIX"))
+    loader = importlib.machinery.ExtensionFileLoader("buildprobe", str(path))
+    spec = importlib.util.spec_from_file_location("buildprobe", path, loader=loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
 def describe(probe_dir: Path) -> dict:
     """Everything the checker and a reader want to know about this interpreter."""
-    if str(probe_dir) not in sys.path:
-        sys.path.insert(0, str(probe_dir))
-    flags = dict(importlib.import_module("buildprobe").compiled_with())
+    flags = dict(_load_probe(probe_dir).compiled_with())
     traits = {
         "debug": bool(flags.get("Py_DEBUG")),
         "trace-refs": bool(flags.get("Py_TRACE_REFS")),

@@ -10,12 +10,14 @@ import hashlib
 import re
 import shlex
 import signal
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from .options import DEFAULT_TIMEOUT, parse_env, parse_expect, parse_timeout, parse_traits
+from .revisions import split as split_revisions
+from .versions import parse_specifiers, version_matches
 
 KINDS = {"pycon-session": "pycon", "console-session": "console"}
 
-TRAITS = ("debug", "trace-refs", "pymalloc", "asan", "free-threading", "valgrind")
-TRAIT_ALIASES = {"release": ("debug", False)}
 
 OPTIONS = {
     "python": "version specifier, e.g. '>=3.10' or '==3.11.*'",
@@ -30,7 +32,6 @@ OPTIONS = {
 }
 
 WILDCARD = "[...]"
-DEFAULT_TIMEOUT = 60.0
 
 
 class BlockError(Exception):
@@ -42,31 +43,36 @@ class BlockError(Exception):
 
 
 @dataclass(frozen=True)
-class Expectation:
-    kind: str = "ok"  # ok | exit | fatal | signal
+class Outcome:
+    """How a session ended: what a block expects (``:expect:``) and what a run did."""
+    kind: str = "ok"  # ok | exit | fatal | signal | timeout
     value: int = 0
 
-    def describe(self) -> str:
-        if self.kind == "exit":
-            return f"exits with status {self.value}"
-        if self.kind == "fatal":
-            return "aborts with a Fatal Python error"
-        if self.kind == "signal":
-            return f"is killed by {signal.Signals(self.value).name}"
-        return "runs normally"
+    def describe(self, expected: bool = False) -> str:
+        """'exits with status 3' (expected) or 'exited with status 3' (seen)."""
+        text = {"ok": ("runs normally", "ran normally"),
+                "exit": (f"exits with status {self.value}", f"exited with status {self.value}"),
+                "fatal": ("aborts with a Fatal Python error", "aborted with a Fatal Python error"),
+                "timeout": ("times out", "timed out")}.get(self.kind)
+        if text is None:
+            name = signal.Signals(self.value).name
+            text = (f"is killed by {name}", f"was killed by {name}")
+        return text[0] if expected else text[1]
+
+    def satisfies(self, expected: "Outcome") -> bool:
+        return self.kind == expected.kind and (self.kind == "ok" or self.value == expected.value)
 
 
 @dataclass(frozen=True)
 class Conditions:
-    specifiers: tuple = ()  # ((operator, version-tuple, wildcard), ...)
+    specifiers: tuple = ()  # bookcheck.versions.Specifier, ...
     python_text: str = ""
     traits: tuple = ()  # ((trait, wanted), ...)
 
-    def applies_to(self, version: tuple, traits: dict) -> tuple[bool, str]:
+    def applies_to(self, version, traits: dict) -> tuple[bool, str]:
         """Whether an interpreter with this version and these traits runs the block."""
-        for op, wanted, wildcard in self.specifiers:
-            if not _version_matches(version, op, wanted, wildcard):
-                return False, f"needs Python {self.python_text}"
+        if not version_matches(self.specifiers, version):
+            return False, f"needs Python {self.python_text}"
         for trait, wanted in self.traits:
             if bool(traits.get(trait)) != wanted:
                 return False, f"needs a build {'with' if wanted else 'without'} {trait}"
@@ -83,20 +89,45 @@ class Block:
     conditions: Conditions = field(default_factory=Conditions)
     env: dict = field(default_factory=dict)
     interpreter_options: list = field(default_factory=list)
-    expect: Expectation = field(default_factory=Expectation)
+    expect: Outcome = field(default_factory=Outcome)
     timeout: float = DEFAULT_TIMEOUT
     unchecked: str = ""
     needs: tuple = ()  # builder prefixes (<version>-<variant>) the session calls by path
     caption: str = ""
     content_start: int = 0  # first and last line of the content, 1-based, for blessing
     content_end: int = 0
+    revisions: tuple = ()  # bookcheck.revisions.Revision, ... (none: one expected output)
+    revision: str = ""  # in a variant: the label of its revision
+    revision_conditions: Conditions = field(default_factory=Conditions)
 
     @property
     def key(self) -> str:
         """Identifies the block's text, so results can be matched to an unedited block."""
         text = "\0".join([self.kind, *(f"{k}={v}" for k, v in sorted(self.options.items())),
-                          *self.content])
+                          *self.content, self.revision])
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def variants(self) -> list["Block"]:
+        """What runs and is shown: the block itself, or one block per revision."""
+        if not self.revisions:
+            return [self]
+        found = []
+        for revision in self.revisions:
+            options = dict(revision.options)
+            found.append(replace(
+                self, content=self.content[revision.start:revision.end + 1], revisions=(),
+                revision=revision.label, content_start=self.content_start + revision.start,
+                content_end=self.content_start + revision.end,
+                revision_conditions=Conditions(
+                    parse_specifiers(options.get("python", "")), options.get("python", ""),
+                    parse_traits(options.get("build", "")))))
+        return found
+
+    def applies_to(self, version, traits: dict) -> tuple[bool, str]:
+        applies, why = self.conditions.applies_to(version, traits)
+        if applies:
+            applies, why = self.revision_conditions.applies_to(version, traits)
+        return applies, why
 
     @property
     def where(self) -> str:
@@ -104,18 +135,19 @@ class Block:
 
     def describe_conditions(self) -> str:
         parts = []
-        if self.conditions.python_text:
-            parts.append(f"Python {self.conditions.python_text}")
-        for trait, wanted in self.conditions.traits:
-            if trait == "debug":
-                parts.append("debug build" if wanted else "release build")
-            else:
-                parts.append(trait if wanted else f"no {trait}")
+        for conditions in (self.conditions, self.revision_conditions):
+            if conditions.python_text:
+                parts.append(f"Python {conditions.python_text}")
+            for trait, wanted in conditions.traits:
+                if trait == "debug":
+                    parts.append("debug build" if wanted else "release build")
+                else:
+                    parts.append(trait if wanted else f"no {trait}")
         parts += [f"{k}={v}" for k, v in self.env.items()]
         if self.interpreter_options:
             parts.append(shlex.join(self.interpreter_options))
         if self.expect.kind != "ok":
-            parts.append(self.expect.describe())
+            parts.append(self.expect.describe(expected=True))
         return ", ".join(parts)
 
 
@@ -140,12 +172,13 @@ def make_block(directive: str, options: dict, content: list, path: str, line: in
         fail(f"{directive} has no transcript: add the session after a blank line")
     block = Block(kind=kind, path=path, line=line, options=options, content=content)
     try:
-        block.conditions = Conditions(*_parse_specifiers(options.get("python", "")),
-                                      _parse_traits(options.get("build", "")))
-        block.env = _parse_env(options.get("env", ""))
+        python = options.get("python", "")
+        block.conditions = Conditions(parse_specifiers(python), python,
+                                      parse_traits(options.get("build", "")))
+        block.env = parse_env(options.get("env", ""))
         block.interpreter_options = shlex.split(options.get("options", ""))
-        block.expect = _parse_expect(options.get("expect", "ok"))
-        block.timeout = _parse_timeout(options.get("timeout", ""))
+        block.expect = parse_expect(options.get("expect", "ok"))
+        block.timeout = parse_timeout(options.get("timeout", ""))
     except ValueError as exc:
         fail(str(exc))
     if kind == "console" and block.interpreter_options:
@@ -160,93 +193,21 @@ def make_block(directive: str, options: dict, content: list, path: str, line: in
         if not re.fullmatch(r"\d+\.\d+\.\d+-[a-z][a-z-]*", build):
             fail(f"bad :needs: entry {build!r}: name a build as <version>-<variant>, "
                  "e.g. 3.11.2-trace-refs")
-    _check_prompts(block, fail)
+    try:
+        block.revisions = tuple(split_revisions(content))
+        for variant in block.variants():
+            variant.revision_conditions  # parsed here, so a bad one is reported now
+    except ValueError as exc:
+        fail(str(exc))
+    for variant in block.variants():
+        _check_prompts(variant, fail)
     return block
 
 
 def _check_prompts(block: Block, fail) -> None:
     first = block.content[0]
+    where = f"revision {block.revision!r}: " if block.revision else ""
     if block.kind == "pycon" and not first.startswith(">>>"):
-        fail(f"a pycon-session starts with a '>>> ' line, not {first!r}")
+        fail(f"{where}a pycon-session starts with a '>>> ' line, not {first!r}")
     if block.kind == "console" and not first.startswith("$ "):
-        fail(f"a console-session starts with a '$ ' command line, not {first!r}")
-
-
-_SPEC = re.compile(r"^(==|!=|>=|<=|>|<)\s*(\d+(?:\.\d+)*)(\.\*)?$")
-
-
-def _parse_specifiers(text: str):
-    specs = []
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        match = _SPEC.match(part)
-        if not match:
-            raise ValueError(f"bad :python: specifier {part!r}: use e.g. '>=3.10', "
-                             "'<3.13' or '==3.11.*'")
-        op, number, star = match.groups()
-        if star and op not in ("==", "!="):
-            raise ValueError(f"bad :python: specifier {part!r}: '.*' goes with == or != only")
-        specs.append((op, tuple(int(n) for n in number.split(".")), bool(star)))
-    return tuple(specs), text
-
-
-def _version_matches(version: tuple, op: str, wanted: tuple, wildcard: bool) -> bool:
-    if wildcard:
-        equal = tuple(version[: len(wanted)]) == wanted
-        return equal if op == "==" else not equal
-    have = tuple(version[: max(len(wanted), 1)]) + (0,) * (len(wanted) - len(version))
-    wanted = wanted + (0,) * (len(have) - len(wanted))
-    return {"==": have == wanted, "!=": have != wanted, ">=": have >= wanted,
-            "<=": have <= wanted, ">": have > wanted, "<": have < wanted}[op]
-
-
-def _parse_traits(text: str):
-    traits = []
-    for word in filter(None, re.split(r"[,\s]+", text)):
-        if word in TRAIT_ALIASES:
-            traits.append(TRAIT_ALIASES[word])
-            continue
-        name, wanted = (word[3:], False) if word.startswith("no-") else (word, True)
-        if name not in TRAITS:
-            raise ValueError(f"unknown build trait {word!r} in :build:; known: release, "
-                             + ", ".join(TRAITS) + " (each may be prefixed with 'no-')")
-        traits.append((name, wanted))
-    return tuple(traits)
-
-
-def _parse_env(text: str) -> dict:
-    env = {}
-    for item in shlex.split(text):
-        name, sep, value = item.partition("=")
-        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise ValueError(f"bad :env: entry {item!r}: write NAME=value")
-        env[name] = value
-    return env
-
-
-def _parse_expect(text: str) -> Expectation:
-    words = text.split()
-    if words == ["ok"]:
-        return Expectation()
-    if words == ["fatal"]:
-        return Expectation("fatal", int(signal.SIGABRT))
-    if len(words) == 2 and words[0] == "exit" and words[1].isdigit() and words[1] != "0":
-        return Expectation("exit", int(words[1]))
-    if len(words) == 2 and words[0] == "signal":
-        name = words[1].upper()
-        name = name if name.startswith("SIG") else "SIG" + name
-        if name in signal.Signals.__members__:
-            return Expectation("signal", int(signal.Signals[name]))
-    raise ValueError(f"bad :expect: {text!r}: use 'ok', 'exit N' (N > 0), 'fatal' "
-                     "or 'signal NAME' (e.g. 'signal SIGSEGV')")
-
-
-def _parse_timeout(text: str) -> float:
-    if not text:
-        return DEFAULT_TIMEOUT
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 < value <= 3600:
-        raise ValueError(f"bad :timeout: {text!r}: give seconds between 0 and 3600")
-    return value
+        fail(f"{where}a console-session starts with a '$ ' command line, not {first!r}")

@@ -1,89 +1,37 @@
-"""Writes one environment's results (JSON, JUnit XML) and merges all of them into a matrix."""
+"""The terminal's view of the results: the merged matrix and JUnit XML, both from
+:mod:`bookcheck.matrix`'s policy."""
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-import time
-from pathlib import Path
-from xml.sax.saxutils import quoteattr, escape
+from html import escape
 
-SYMBOL = {"pass": "ok", "fail": "FAIL", "n/a": "-", "error": "ERROR"}
+from .matrix import EDITED, State, rows
+from .results import EnvResults, Status
 
-
-def write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(text)
-    os.replace(temporary, path)
+SYMBOL = {Status.PASS: "ok", Status.FAIL: "FAIL", Status.NOT_APPLICABLE: "-",
+          Status.ERROR: "ERROR", EDITED: "edited", None: "?"}
 
 
-def write_results(results: dict, env: str, directory: Path) -> Path:
-    results = {"env": env, "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **results}
-    target = directory / f"{env}.json"
-    write_atomically(target, json.dumps(results, indent=1) + "\n")
-    write_atomically(directory / f"{env}.junit.xml", junit_xml(results))
-    return target
-
-
-def junit_xml(results: dict) -> str:
-    cases = []
-    for record in results["blocks"]:
-        name = quoteattr(f"{record['page']}:{record['line']}")
-        body = ""
-        if record["status"] == "n/a":
-            body = f"<skipped message={quoteattr(record.get('why', ''))}/>"
-        elif record["status"] in ("fail", "error"):
-            detail = (record.get("why", "") + "\n" + record.get("diff", "")).strip()
-            body = f"<failure message={quoteattr(record.get('why') or 'output differs')}>" \
-                   f"{escape(detail)}</failure>"
-        cases.append(f'  <testcase classname={quoteattr(results["env"])} name={name} '
-                     f'time="{record.get("seconds", 0)}">{body}</testcase>')
-    failures = sum(r["status"] in ("fail", "error") for r in results["blocks"])
-    skipped = sum(r["status"] == "n/a" for r in results["blocks"])
-    return (f'<?xml version="1.0" encoding="utf-8"?>\n<testsuite name={quoteattr(results["env"])}'
-            f' tests="{len(results["blocks"])}" failures="{failures}" skipped="{skipped}">\n'
-            + "\n".join(cases) + "\n</testsuite>\n")
-
-
-def load_results(paths: list[Path]) -> list[dict]:
-    return [json.loads(Path(p).read_text(encoding="utf-8")) for p in sorted(paths)]
-
-
-def merge(all_results: list[dict]) -> dict:
-    """Block-by-interpreter matrix: {(page, line): {"record": ..., "cells": {env: status}}}."""
-    rows: dict = {}
-    for results in all_results:
-        for record in results["blocks"]:
-            row = rows.setdefault((record["page"], record["line"]), {"record": record, "cells": {}})
-            row["cells"][results["env"]] = record["status"]
-    return dict(sorted(rows.items()))
-
-
-def format_matrix(all_results: list[dict], skipped_envs: list[str],
+def format_matrix(all_results: list[EnvResults], skipped_envs: list[str],
                   partial: bool = False) -> tuple[str, int]:
     """The printed matrix and the number of problems (failures, errors, unchecked blocks)."""
-    envs = [r["env"] for r in all_results]
-    rows = merge(all_results)
-    width = max([len(f"{p}:{l}") for p, l in rows] + [5])
+    envs = [r.env for r in all_results]
+    found = rows(all_results)
+    width = max([len(f"{row.page}:{row.line}") for row in found] + [5])
     header = f"{'block':<{width}}  " + "  ".join(f"{e:^{max(len(e), 5)}}" for e in envs)
     lines = [header, "-" * len(header)]
     problems, unchecked = 0, []
-    for (page, line), row in rows.items():
-        cells = row["cells"]
-        checked = any(cells.get(e) in ("pass", "fail") for e in envs)
-        problems += sum(cells.get(e) in ("fail", "error") for e in envs)
-        if not checked and "error" not in cells.values():
-            reason = row["record"].get("unchecked")
-            unchecked.append((f"{page}:{line}", reason))
-            problems += not reason and not partial
-        lines.append(f"{page + ':' + str(line):<{width}}  " + "  ".join(
-            f"{SYMBOL.get(cells.get(e, ''), '?'):^{max(len(e), 5)}}" for e in envs))
+    for row in found:
+        where = f"{row.page}:{row.line}"
+        problems += len(row.verdict.failed)
+        if row.verdict.state not in (State.PASS, State.FAIL):
+            unchecked.append((where, row.unchecked))
+            problems += not row.unchecked and not partial
+        lines.append(f"{where:<{width}}  " + "  ".join(
+            f"{SYMBOL[row.cells[e].status]:^{max(len(e), 5)}}" for e in envs))
     lines.append("")
     for results in all_results:
-        lines.append(f"{results['env']:<16} {results['interpreter']['label']}  "
-                     f"({results['interpreter']['path']})")
+        lines.append(f"{results.env:<16} {results.interpreter['label']}  "
+                     f"({results.interpreter['path']})")
     if skipped_envs:
         lines.append(f"skipped, no interpreter on this machine ('make pythons' says how to "
                      f"build each): {', '.join(skipped_envs)}")
@@ -94,12 +42,35 @@ def format_matrix(all_results: list[dict], skipped_envs: list[str],
         lines.append(f"not checked by any interpreter: {where}: "
                      + (f"stated reason: {reason}" if reason else
                         "FAILS: add ':unchecked: <why>' or make an interpreter that applies"))
-    totals = {s: sum(v == s for row in rows.values() for v in row["cells"].values())
-              for s in ("pass", "fail", "error", "n/a")}
+    statuses = [cell.status for row in found for cell in row.cells.values()]
+    failed = sum(isinstance(s, Status) and s.failed for s in statuses)
     without_reason = len([u for u in unchecked if not u[1]])
-    lines.append(f"{len(rows)} blocks, {len(envs)} interpreter{'s' * (len(envs) != 1)}: "
-                 f"{totals['pass']} passed, {totals['fail'] + totals['error']} failed, "
-                 f"{totals['n/a']} not applicable, " + (
+    lines.append(f"{len(found)} blocks, {len(envs)} interpreter{'s' * (len(envs) != 1)}: "
+                 f"{statuses.count(Status.PASS)} passed, {failed} failed, "
+                 f"{statuses.count(Status.NOT_APPLICABLE)} not applicable, " + (
                      f"{without_reason} left to the interpreters not in this run" if partial
                      else f"{without_reason} unchecked without a reason"))
     return "\n".join(lines), problems
+
+
+def _attribute(text: str) -> str:
+    return '"' + escape(text, quote=True) + '"'
+
+
+def junit_xml(results: EnvResults) -> str:
+    cases = []
+    for record in results.records:
+        body = ""
+        if record.status == Status.NOT_APPLICABLE:
+            body = f"<skipped message={_attribute(record.why)}/>"
+        elif record.status.failed:
+            detail = (record.why + "\n" + record.diff).strip()
+            body = (f"<failure message={_attribute(record.why or 'output differs')}>"
+                    f"{escape(detail, quote=False)}</failure>")
+        cases.append(f'  <testcase classname={_attribute(results.env)} '
+                     f'name={_attribute(record.where)} time="{record.seconds}">{body}</testcase>')
+    failures = sum(r.status.failed for r in results.records)
+    skipped = sum(r.status == Status.NOT_APPLICABLE for r in results.records)
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<testsuite name={_attribute(results.env)}'
+            f' tests="{len(results.records)}" failures="{failures}" skipped="{skipped}">\n'
+            + "\n".join(cases) + "\n</testsuite>\n")

@@ -31,6 +31,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
+from . import domain
 from .includes import examples_dir
 
 logger = logging.getLogger(__name__)
@@ -161,9 +162,7 @@ def link(to: str, file_name: str, text: str, line: int = 0) -> example_link:
 
 def pages(env) -> dict[str, set]:
     """{"api": docnames with example-api, "sources": docnames with example-sources}."""
-    if not hasattr(env, "bookcheck_example_pages"):
-        env.bookcheck_example_pages = {"api": set(), "sources": set()}
-    return env.bookcheck_example_pages
+    return domain.data(env)["example_pages"]
 
 
 class ExampleApi(SphinxDirective):
@@ -250,31 +249,20 @@ def resolve_links(app, doctree, docname) -> None:
 def outdated(app, env, added, changed, removed) -> list[str]:
     """An example file added or deleted changes the API and source pages."""
     names = [p.name for p in example_files(app)]
-    previous = getattr(env, "bookcheck_example_names", None)
-    env.bookcheck_example_names = names
+    previous = domain.data(env)["example_names"]
+    domain.data(env)["example_names"] = names
     if previous is None or previous == names:
         return []
     return sorted(pages(env)["api"] | pages(env)["sources"])
 
 
-def purge_doc(app, env, docname) -> None:
-    for docs in pages(env).values():
-        docs.discard(docname)
-
-
-def merge_info(app, env, docnames, other) -> None:
-    for kind, docs in pages(other).items():
-        pages(env)[kind] |= docs & set(docnames)
-
-
 def setup(app):
+    domain.setup(app)
     app.add_config_value("bookcheck_doxyfile", "", "env", [str])
     app.add_node(example_link)
     app.add_directive("example-api", ExampleApi)
     app.add_directive("example-sources", ExampleSources)
     app.connect("builder-inited", run_doxygen)
     app.connect("env-get-outdated", outdated)
-    app.connect("env-purge-doc", purge_doc)
-    app.connect("env-merge-info", merge_info)
     app.connect("doctree-resolved", resolve_links)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -44,6 +44,19 @@ class ExampleInclude(LiteralInclude):
         return super().run()
 
 
+class GuardedLiteralInclude(LiteralInclude):
+    """``literalinclude`` of anything but the examples: C from ``examples/c`` comes in
+    only by anchors, never by ``:lines:`` that stop matching when the file changes."""
+
+    def run(self):
+        _, path = self.env.relfn2path(self.arguments[0])
+        if Path(path).resolve().is_relative_to(examples_dir(self.env.app)):
+            raise self.error(f"literalinclude of {self.arguments[0]}: the C examples are "
+                             "shown with '.. example-include:: <file>' and ':anchor: "
+                             "<function>', so the lines shown are what the anchors enclose")
+        return super().run()
+
+
 def check_anchors(app) -> None:
     problems = check_all(examples_dir(app))
     if problems:
@@ -53,4 +66,5 @@ def check_anchors(app) -> None:
 def setup(app):
     app.add_config_value("bookcheck_examples_dir", "../../../examples/c", "env", [str])
     app.add_directive("example-include", ExampleInclude)
+    app.add_directive("literalinclude", GuardedLiteralInclude, override=True)
     app.connect("builder-inited", check_anchors)

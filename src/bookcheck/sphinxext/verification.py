@@ -16,113 +16,69 @@ The report page (``.. verification-matrix::``) is in :mod:`.verification_report`
 """
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from docutils import nodes
 from sphinx.util import logging
 
+from .. import matrix
+from .. import results as rstore
+from . import domain
+
 logger = logging.getLogger(__name__)
 
-CELL = {"pass": "✓", "fail": "✗", "error": "✗", "n/a": "–", "edited": "edited", "": ""}
+CELL = {rstore.Status.PASS: "✓", rstore.Status.FAIL: "✗", rstore.Status.ERROR: "✗",
+        rstore.Status.NOT_APPLICABLE: "–", matrix.EDITED: "edited", None: ""}
 
 
 # -- Results ---------------------------------------------------------------------------
 
-@dataclass
-class Results:
-    """The results of every interpreter, indexed for finding a block's records."""
-    runs: list = field(default_factory=list)  # the JSON documents, ordered by env
-    by_key: dict = field(default_factory=dict)  # (env, page, key) -> record
-    by_line: dict = field(default_factory=dict)  # (env, page, line) -> record
-    pages: set = field(default_factory=set)  # (env, page) that have records
-
-    @classmethod
-    def load(cls, directory: Path) -> "Results":
-        results = cls()
-        for path in sorted(directory.glob("*.json")):
-            try:
-                run = json.loads(path.read_text(encoding="utf-8"))
-                env, blocks = run["env"], run["blocks"]
-                run["interpreter"]["label"]
-            except (OSError, ValueError, KeyError, TypeError) as exc:
-                logger.warning("verification: ignoring %s: not a results file of "
-                               "bookcheck (%s)", path, exc, type="bookcheck",
-                               subtype="results")
-                continue
-            results.runs.append(run)
-            for record in blocks:
-                page = record.get("page", "")
-                results.by_key.setdefault((env, page, record.get("key", "")), record)
-                results.by_line[(env, page, record.get("line"))] = record
-                results.pages.add((env, page))
-        return results
-
-    @property
-    def envs(self) -> list[str]:
-        return [run["env"] for run in self.runs]
-
-    def cells(self, page: str, line: int, key: str) -> dict[str, tuple[str, dict | None]]:
-        """{env: (status, record)}: status is pass, fail, error, n/a, edited or ''."""
-        cells = {}
-        for env in self.envs:
-            record = self.by_key.get((env, page, key))
-            if record is not None:
-                cells[env] = (record["status"], record)
-            elif (env, page) in self.pages:
-                # The page was checked, but not this text of the block: it changed since.
-                cells[env] = ("edited", self.by_line.get((env, page, line)))
-            else:
-                cells[env] = ("", None)
-        return cells
-
-    def run_of(self, env: str) -> dict:
-        return next(run for run in self.runs if run["env"] == env)
+def load_all(directory: Path) -> list[rstore.EnvResults]:
+    """Every readable results file; one that is not is a warning naming it."""
+    found = []
+    for path in sorted(directory.glob("*.json")):
+        try:
+            found.append(rstore.load(path))
+        except rstore.ResultsError as exc:
+            logger.warning("verification: %s", exc, type="bookcheck", subtype="results")
+    return found
 
 
-def day(run: dict) -> str:
-    return str(run.get("finished", ""))[:10]
+def where(runs: dict[str, rstore.EnvResults], cells: dict, envs: list[str]) -> str:
+    """'label, label (day)' when every check was on one day, else each with its day."""
+    days = {env: cells[env].record.checked[:10] for env in envs}
+    labels = [runs[env].interpreter["label"] for env in envs]
+    if len(set(days.values())) == 1:
+        day = next(iter(days.values()))
+        return ", ".join(labels) + (f" ({day})" if day else "")
+    return ", ".join(f"{label} ({days[env]})" for label, env in zip(labels, envs))
 
 
-def verdict(results: Results, block: dict) -> tuple[str, str]:
-    """(state, text) of the line shown under a block: state is pass, fail, unchecked,
-    edited or none."""
-    cells = results.cells(block["page"], block["line"], block["key"])
-    passed = [env for env, (status, _) in cells.items() if status == "pass"]
-    failed = [env for env, (status, _) in cells.items() if status in ("fail", "error")]
-    if failed or passed:
-        def where(envs):
-            runs = [results.run_of(env) for env in envs]
-            days = {day(run) for run in runs}
-            if len(days) == 1:
-                return (", ".join(run["interpreter"]["label"] for run in runs)
-                        + (f" ({days.pop()})" if runs and day(runs[0]) else ""))
-            return ", ".join(f"{run['interpreter']['label']} ({day(run)})" for run in runs)
-        if failed:
-            text = "✗ failed on " + where(failed)
-            return "fail", text + ("; ✓ passed on " + where(passed) if passed else "")
-        return "pass", "✓ checked on " + where(passed)
-    reasons = [record.get("unchecked") for status, record in cells.values()
-               if status == "n/a" and record]
-    reason = block.get("unchecked") or next(filter(None, reasons), "")
-    if reason:
-        return "unchecked", f"not checked here: {reason}"
-    if any(status == "edited" for status, _ in cells.values()):
-        return "edited", "edited since last checked"
-    whys = [record.get("why") for status, record in cells.values()
-            if status == "n/a" and record]
-    if whys:
-        return "unchecked", ("not checked here: no interpreter of the last run applies ("
-                             + "; ".join(dict.fromkeys(filter(None, whys))) + ")")
-    return "none", "not checked in this build (run make test)"
+def verdict(all_results: list[rstore.EnvResults], block: dict) -> tuple[str, str, dict]:
+    """(state, text, cells) of the line shown under a block, by :mod:`bookcheck.matrix`."""
+    cells = matrix.cells(all_results, block["page"], block["key"])
+    judged = matrix.judge(cells, block.get("unchecked", ""))
+    runs = {r.env: r for r in all_results}
+    if judged.state == matrix.State.FAIL:
+        text = "✗ failed on " + where(runs, cells, judged.failed)
+        if judged.passed:
+            text += "; ✓ passed on " + where(runs, cells, judged.passed)
+    elif judged.state == matrix.State.PASS:
+        text = "✓ checked on " + where(runs, cells, judged.passed)
+    elif judged.state == matrix.State.UNCHECKED:
+        text = f"not checked here: {judged.reason}"
+    elif judged.state == matrix.State.EDITED:
+        text = "edited since last checked"
+    else:
+        text = "not checked in this build (run make test)"
+    return judged.state.value, text, cells
 
 
 # -- Collecting the blocks ---------------------------------------------------------------
 
 def load_results(app) -> None:
     directory = results_dir(app)
-    app.bookcheck_results = Results.load(directory) if directory.is_dir() else Results()
+    app.bookcheck_results = load_all(directory) if directory.is_dir() else []
 
 
 def results_dir(app) -> Path:
@@ -173,41 +129,25 @@ def collect_blocks(app, doctree) -> None:
             display = Path(source).name
         blocks.append({"line": line, "key": key, "page": page_path(app, source),
                        "display": display, "id": literal["ids"][-1],
-                       "unchecked": literal.get("bookcheck_unchecked", "")})
+                       "unchecked": literal.get("bookcheck_unchecked", ""),
+                       "revision": literal.get("bookcheck_revision", "")})
     store(env)[env.docname] = blocks
 
 
 def store(env) -> dict:
-    if not hasattr(env, "bookcheck_transcripts"):
-        env.bookcheck_transcripts = {}
-    return env.bookcheck_transcripts
+    return domain.data(env)["transcripts"]
 
 
 def matrix_docs(env) -> set:
-    if not hasattr(env, "bookcheck_matrix_docs"):
-        env.bookcheck_matrix_docs = set()
-    return env.bookcheck_matrix_docs
-
-
-def purge_doc(app, env, docname) -> None:
-    store(env).pop(docname, None)
-    matrix_docs(env).discard(docname)
-
-
-def merge_info(app, env, docnames, other) -> None:
-    for docname in docnames:
-        if docname in store(other):
-            store(env)[docname] = store(other)[docname]
-        if docname in matrix_docs(other):
-            matrix_docs(env).add(docname)
+    return domain.data(env)["matrix_docs"]
 
 
 def outdated(app, env, added, changed, removed) -> list[str]:
     """Pages with transcripts are read again when the results changed."""
     now = fingerprint(app)
-    if getattr(env, "bookcheck_results_fingerprint", None) == now:
+    if domain.data(env)["results_fingerprint"] == now:
         return []
-    env.bookcheck_results_fingerprint = now
+    domain.data(env)["results_fingerprint"] = now
     return [doc for doc, blocks in store(env).items() if blocks and doc not in removed]
 
 
@@ -227,7 +167,7 @@ def add_marks(app, doctree, docname) -> None:
         block = next((blocks[i] for i in literal["ids"] if i in blocks), None)
         if block is None:
             continue
-        state, text = verdict(results, block)
+        state, text, _ = verdict(results, block)
         mark = nodes.paragraph("", "", nodes.Text(text),
                                classes=["bookcheck-mark", f"bookcheck-{state}"])
         report = report_uri(app, docname, page_row_id(block))
@@ -248,7 +188,7 @@ def report_uri(app, fromdoc: str, anchor: str) -> str:
 
 
 def page_row_id(block: dict) -> str:
-    return nodes.make_id(f"row {block['display']} {block['line']}")
+    return nodes.make_id(f"row {block['display']} {block['line']} {block.get('revision', '')}")
 
 
 def resolve(app, doctree, docname) -> None:
@@ -260,8 +200,6 @@ def setup(app):
     app.add_config_value("bookcheck_repo_root", "../../..", "env", [str])
     app.connect("builder-inited", load_results)
     app.connect("doctree-read", collect_blocks)
-    app.connect("env-purge-doc", purge_doc)
-    app.connect("env-merge-info", merge_info)
     app.connect("env-get-outdated", outdated)
     app.connect("env-get-updated", updated)
     app.connect("doctree-resolved", resolve)

@@ -39,14 +39,31 @@ def book_order(env) -> list[str]:
 
 def build_matrix(app, docname) -> list[nodes.Node]:
     results, env = app.bookcheck_results, app.env
-    envs = results.envs
     rows = [(doc, block) for doc in book_order(env) for block in store(env).get(doc, [])]
     output: list[nodes.Node] = []
-    summary = nodes.paragraph()
-    if not results.runs:
-        summary += nodes.Text(f"No results in this build: {len(rows)} transcript blocks "
-                              "are listed unchecked. Run make test, then build the book.")
-        output.append(summary)
+    if not results:
+        output.append(nodes.paragraph("", f"No results in this build: {len(rows)} transcript "
+                                      "blocks are listed unchecked. Run make test, then build "
+                                      "the book."))
+    table, counts = matrix_table(app, docname, rows)
+    if results:
+        output.append(nodes.paragraph("", (
+            f"{len(rows)} transcript blocks on {len(results)} interpreters: "
+            f"{counts['pass']} checked and passing, {counts['fail']} failing, "
+            f"{counts['unchecked']} not checked here (with the reason), "
+            f"{counts['edited']} edited since the last check, "
+            f"{counts['none']} not checked in this build.")))
+    output.append(table if rows else
+                  nodes.paragraph("", "The book has no transcript blocks yet."))
+    output.append(nodes.rubric("", "Interpreters"))
+    output.append(interpreter_list(results) if results else
+                  nodes.paragraph("", "None: no results were found in this build."))
+    return output
+
+
+def matrix_table(app, docname, rows) -> tuple[nodes.table, dict]:
+    results = app.bookcheck_results
+    envs = [r.env for r in results]
     table = nodes.table(classes=["bookcheck-matrix"])
     group = nodes.tgroup(cols=len(envs) + 2)
     table += group
@@ -61,49 +78,35 @@ def build_matrix(app, docname) -> list[nodes.Node]:
     group += body
     counts = {"pass": 0, "fail": 0, "unchecked": 0, "edited": 0, "none": 0}
     for doc, block in rows:
-        state, text = verdict(results, block)
+        state, text, cells = verdict(results, block)
         counts[state] += 1
         link = nodes.reference("", "", internal=True,
                                refuri=app.builder.get_relative_uri(docname, doc) + "#"
                                + block["id"])
-        link += nodes.literal("", f"{block['display']}:{block['line']}")
-        first = nodes.paragraph("", "", link)
-        cells = results.cells(block["page"], block["line"], block["key"])
-        row = row_of([first, *(CELL[cells[e][0]] for e in envs), text],
-                     classes=[f"bookcheck-{state}"])
+        revision = f" ({block['revision']})" if block.get("revision") else ""
+        link += nodes.literal("", f"{block['display']}:{block['line']}{revision}")
+        row = row_of([nodes.paragraph("", "", link), *(CELL[cells[e].status] for e in envs),
+                      text], classes=[f"bookcheck-{state}"])
         row["ids"].append(page_row_id(block))
         for entry, env_name in zip(row.children[1:-1], envs):
-            entry["classes"].append(f"bookcheck-cell-{cells[env_name][0] or 'none'}"
-                                    .replace("/", ""))
+            status = cells[env_name].status
+            entry["classes"].append("bookcheck-cell-" + (status or "none").replace("/", ""))
         body += row
-    if results.runs:
-        summary += nodes.Text(
-            f"{len(rows)} transcript blocks on {len(results.runs)} interpreters: "
-            f"{counts['pass']} checked and passing, {counts['fail']} failing, "
-            f"{counts['unchecked']} not checked here (with the reason), "
-            f"{counts['edited']} edited since the last check, "
-            f"{counts['none']} not checked in this build.")
-        output.append(summary)
-    if rows:
-        output.append(table)
-    else:
-        output.append(nodes.paragraph("", "The book has no transcript blocks yet."))
-    output.append(nodes.rubric("", "Interpreters"))
-    if results.runs:
-        interpreters = nodes.bullet_list()
-        for run in results.runs:
-            info = run["interpreter"]
-            traits = ", ".join(name for name, on in sorted(info.get("traits", {}).items()) if on)
-            item = nodes.paragraph("", "", nodes.strong("", run["env"]),
-                                   nodes.Text(f": {info['label']} — "),
-                                   nodes.literal("", info.get("path", "")),
-                                   nodes.Text(f"; traits: {traits or 'none'}; "
-                                              f"checked {run.get('finished', '?')}"))
-            interpreters += nodes.list_item("", item)
-        output.append(interpreters)
-    else:
-        output.append(nodes.paragraph("", "None: no results were found in this build."))
-    return output
+    return table, counts
+
+
+def interpreter_list(results) -> nodes.bullet_list:
+    interpreters = nodes.bullet_list()
+    for run in results:
+        info = run.interpreter
+        traits = ", ".join(name for name, on in sorted(info.get("traits", {}).items()) if on)
+        item = nodes.paragraph("", "", nodes.strong("", run.env),
+                               nodes.Text(f": {info['label']} — "),
+                               nodes.literal("", info.get("path", "")),
+                               nodes.Text(f"; traits: {traits or 'none'}; "
+                                          f"last updated {run.updated or '?'}"))
+        interpreters += nodes.list_item("", item)
+    return interpreters
 
 
 def row_of(cells, classes=()) -> nodes.row:
