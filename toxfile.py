@@ -8,6 +8,8 @@ interpreter itself (a symbolic link) or a script that enters its root filesystem
 environment asked for by name whose interpreter is missing fails at once with the command
 that provisions it; one that is not asked for by name is skipped.
 """
+import fcntl
+import logging
 import shlex
 import sys
 from pathlib import Path
@@ -44,6 +46,26 @@ class InterpreterRun(RunToxEnv):
     @staticmethod
     def id():
         return "debugbook-interpreter"
+
+    def setup(self):
+        # tox empties an environment's directories as it sets it up: two runs of one
+        # environment at once would pull them from under each other, so the second waits.
+        if getattr(self, "_lock", None) is None:
+            self.env_dir.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = open(self.env_dir.parent / (".%s.lock" % self.name), "w")
+            try:
+                fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                logging.warning("%s: another run of this environment is going on; waiting "
+                                "for it to finish", self.name)
+                fcntl.flock(self._lock, fcntl.LOCK_EX)
+        super().setup()
+
+    def _teardown(self):
+        super()._teardown()
+        lock, self._lock = getattr(self, "_lock", None), None
+        if lock is not None:
+            lock.close()
 
     @property
     def executor(self):
