@@ -67,6 +67,18 @@
 #define BUILDPROBE_ASAN 0
 #endif
 
+/* The same for ThreadSanitizer (-fsanitize=thread). */
+#if defined(__SANITIZE_THREAD__)
+#define BUILDPROBE_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define BUILDPROBE_TSAN 1
+#endif
+#endif
+#ifndef BUILDPROBE_TSAN
+#define BUILDPROBE_TSAN 0
+#endif
+
 /**
  * @brief Stores `key: bool(flag)` in `dict`.
  *
@@ -107,7 +119,8 @@ set_new(PyObject *dict, const char *key, PyObject *value)
  *        compiled with.
  *
  * Keys: `Py_DEBUG`, `Py_REF_DEBUG`, `Py_TRACE_REFS`, `WITH_PYMALLOC`,
- * `Py_GIL_DISABLED`, `Py_LIMITED_API`, `NDEBUG`, `address_sanitizer` (all
+ * `Py_GIL_DISABLED`, `Py_LIMITED_API`, `NDEBUG`, `address_sanitizer`,
+ * `thread_sanitizer` (all
  * bool: whether the macro was defined), `PY_VERSION` (str) and
  * `PY_VERSION_HEX` (int), both from the headers' `patchlevel.h`.
  *
@@ -136,6 +149,7 @@ compiled_with(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
         || set_flag(info, "Py_LIMITED_API", BUILDPROBE_PY_LIMITED_API) < 0
         || set_flag(info, "NDEBUG", BUILDPROBE_NDEBUG) < 0
         || set_flag(info, "address_sanitizer", BUILDPROBE_ASAN) < 0
+        || set_flag(info, "thread_sanitizer", BUILDPROBE_TSAN) < 0
         || set_new(info, "PY_VERSION", PyUnicode_FromString(PY_VERSION)) < 0
         || set_new(info, "PY_VERSION_HEX",
                    PyLong_FromUnsignedLong(PY_VERSION_HEX)) < 0) {

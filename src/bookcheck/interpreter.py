@@ -17,8 +17,9 @@ from pathlib import Path
 
 
 def base_executable() -> str:
-    """The interpreter itself, not the virtual environment's launcher for it."""
-    return getattr(sys, "_base_executable", None) or sys.executable
+    """The interpreter itself, not a virtual environment's launcher or the tox runner's
+    link to it."""
+    return os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
 
 
 def allocator_in_use(flags: dict) -> str:
@@ -53,6 +54,7 @@ def describe(probe_dir: Path) -> dict:
         "trace-refs": bool(flags.get("Py_TRACE_REFS")),
         "pymalloc": bool(flags.get("WITH_PYMALLOC")),
         "asan": bool(flags.get("address_sanitizer")),
+        "tsan": bool(flags.get("thread_sanitizer")),
         "free-threading": bool(flags.get("Py_GIL_DISABLED")),
         # --with-valgrind changes only the interpreter (pymalloc steps aside under
         # Valgrind), not the headers, so it is read from the interpreter's own config.
@@ -72,12 +74,14 @@ def describe(probe_dir: Path) -> dict:
         "ext_suffix": sysconfig.get_config_var("EXT_SUFFIX"),
         "loads_suffixes": list(importlib.machinery.EXTENSION_SUFFIXES),
         "config_args": sysconfig.get_config_var("CONFIG_ARGS") or "",
+        # Set by the tox runner (toxfile.py): where tools/interpreters.py found it.
+        "origin": os.environ.get("DEBUGBOOK_INTERPRETER_ORIGIN", ""),
     }
 
 
 def label(version: str, traits: dict) -> str:
     words = ["debug" if traits["debug"] else "release"]
-    words += [t for t in ("trace-refs", "asan", "free-threading") if traits[t]]
+    words += [t for t in ("trace-refs", "asan", "tsan", "free-threading") if traits.get(t)]
     if not traits["pymalloc"]:
         words.append("no-pymalloc")
     return f"CPython {version} " + " ".join(words)
@@ -95,6 +99,7 @@ def format_report(info: dict) -> str:
         ("WITH_PYMALLOC", flags.get("WITH_PYMALLOC")),
         ("allocator in use", info["allocator"]),
         ("AddressSanitizer", flags.get("address_sanitizer")),
+        ("ThreadSanitizer", flags.get("thread_sanitizer")),
         ("free-threading", flags.get("Py_GIL_DISABLED")),
         ("ABIFLAGS", repr(info["abiflags"])),
         ("EXT_SUFFIX", info["ext_suffix"]),

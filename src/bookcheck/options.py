@@ -6,7 +6,7 @@ import re
 import shlex
 import signal
 
-TRAITS = ("debug", "trace-refs", "pymalloc", "asan", "free-threading", "valgrind")
+TRAITS = ("debug", "trace-refs", "pymalloc", "asan", "tsan", "free-threading", "valgrind")
 TRAIT_ALIASES = {"release": ("debug", False)}
 DEFAULT_TIMEOUT = 60.0
 
