@@ -19,16 +19,14 @@
  *        released.
  *
  * `PyLong_FromLong(1024 * 1024)` returns a new int: the value lies outside
- * the small-int cache, and ints have no free list in CPython 3.11 to 3.13,
- * so releasing the only reference hands the memory back to the object
- * allocator. Reading `Py_REFCNT` afterwards reads freed memory.
+ * the small-int cache; ints have no free list in 3.11 to 3.13 (3.14 adds
+ * one linked through `ob_refcnt`: see access_after_free_bytes()), so there
+ * the memory goes back to the allocator. `Py_REFCNT` then reads freed memory.
  *
  * - Release build: prints what pymalloc wrote into the first word of the
  *   freed block: its link to the next free block, a pointer (0 if none).
  * - Debug build, or `PYTHONMALLOC=debug`: freed memory is filled with 0xDD,
  *   so it prints -2459565876494606883 (0xDDDDDDDDDDDDDDDD). Nothing aborts.
- * - 3.14 and later: ints have a free list (gh-126868) linked through
- *   `ob_refcnt`, so every build prints a pointer; see access_after_free_bytes().
  *
  * Reference counts: one new reference from `PyLong_FromLong`, released by
  * `Py_DECREF`, which deallocates the int.
@@ -92,10 +90,6 @@ access_after_free_fixed(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
  *   an object dump (`object refcount : -1`, `object type name: tuple`), then
  *   `Fatal Python error: _PyObject_AssertFailed` and SIGABRT. The check is in
  *   the expanded `Py_DECREF`: only code built with debug headers has it.
- *
- * - 3.14 and later: the free list's link overlays `ob_refcnt`, so the
- *   second `Py_DECREF` decrements a pointer; runs end silently or with
- *   SIGSEGV, on release and debug builds. See double_decref_bytes().
  *
  * Not a float: the float free list is linked through the type pointer, and
  * the debug object dump follows it and dies with SIGSEGV instead.
