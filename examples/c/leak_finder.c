@@ -222,6 +222,13 @@ PyInit_leak_finder(void)
     if (module == NULL) {
         return NULL;
     }
+#ifdef Py_GIL_DISABLED
+    /* Free-threaded builds (3.13+): the module declares it needs no GIL. */
+    if (PyUnstable_Module_SetGIL(module, Py_MOD_GIL_NOT_USED) < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
+#endif
     Py_INCREF(&RecordType);
     if (PyModule_AddObject(module, "Record", (PyObject *)&RecordType) < 0) {
         Py_DECREF(&RecordType);

@@ -19,9 +19,9 @@
  *        released.
  *
  * `PyLong_FromLong(1024 * 1024)` returns a new int: the value lies outside
- * the small-int cache, and ints have no free list in CPython 3.10 to 3.13,
- * so releasing the only reference hands the memory back to the object
- * allocator. Reading `Py_REFCNT` afterwards reads freed memory.
+ * the small-int cache; ints have no free list in 3.11 to 3.13 (3.14 adds
+ * one linked through `ob_refcnt`: see access_after_free_bytes()), so there
+ * the memory goes back to the allocator. `Py_REFCNT` then reads freed memory.
  *
  * - Release build: prints what pymalloc wrote into the first word of the
  *   freed block: its link to the next free block, a pointer (0 if none).
@@ -279,6 +279,79 @@ borrowed_ref_after_drop_fixed(PyObject *Py_UNUSED(self),
 // ANCHOR_END: borrowed_ref_after_drop_fixed
 
 /**
+ * @brief Reads the reference count of a bytes object after its last
+ *        reference was released: the read after free that still shows the
+ *        debug fill on 3.14 and later.
+ *
+ * From 3.14 a freed int goes onto a free list whose link overlays
+ * `ob_refcnt`, so access_after_free() reads a pointer there on every build.
+ * A 100-byte `bytes` object has no free list on any version: `Py_DECREF`
+ * hands its memory back to the object allocator.
+ *
+ * - Release build: prints what pymalloc wrote into the first word of the
+ *   freed block (a pointer, or 0).
+ * - Debug build, or `PYTHONMALLOC=debug`: freed memory is filled with 0xDD;
+ *   the count reads -2459565876494606883 (64-bit `ob_refcnt`, 3.11 to 3.13)
+ *   or 3722304989 (`0xDDDDDDDD`, 3.14 and later, whose `Py_REFCNT` reads the
+ *   32-bit count). Nothing aborts.
+ *
+ * Reference counts: one new reference from `PyBytes_FromStringAndSize`,
+ * released by `Py_DECREF`, which deallocates the bytes object.
+ */
+// ANCHOR: access_after_free_bytes
+static PyObject *
+access_after_free_bytes(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
+{
+    PyObject *data = PyBytes_FromStringAndSize(NULL, 100);
+    if (data == NULL) {
+        return NULL;
+    }
+    printf("access_after_free_bytes: refcount before Py_DECREF: %zd\n",
+           Py_REFCNT(data));
+    Py_DECREF(data);  /* last reference: the bytes object is freed here */
+    /* BUG: `data` points to freed memory now. */
+    printf("access_after_free_bytes: refcount after Py_DECREF: %zd\n",
+           Py_REFCNT(data));
+    Py_RETURN_NONE;
+}
+// ANCHOR_END: access_after_free_bytes
+
+
+/**
+ * @brief Releases the same reference to a bytes object twice.
+ *
+ * Same bug as double_decref(), on an object type with no free list: the
+ * first `Py_DECREF` hands the memory of the 100-byte `bytes` object back to
+ * the allocator, and the second one decrements a count in freed memory.
+ *
+ * - Release build: silent, or a crash later, depending on what the
+ *   allocator does with the freed block.
+ * - Debug build: the debug hooks have filled the freed block with 0xDD, and
+ *   what the second `Py_DECREF` does with that count depends on the version
+ *   (the book shows each).
+ *
+ * Reference counts: one new reference, released twice.
+ */
+// ANCHOR: double_decref_bytes
+static PyObject *
+double_decref_bytes(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(args))
+{
+    PyObject *data = PyBytes_FromStringAndSize(NULL, 100);
+    if (data == NULL) {
+        return NULL;
+    }
+    printf("double_decref_bytes: refcount before Py_DECREF: %zd\n",
+           Py_REFCNT(data));
+    Py_DECREF(data);  /* releases our only reference: freed here */
+    printf("double_decref_bytes: first Py_DECREF done\n");
+    Py_DECREF(data);  /* BUG: releases it a second time */
+    printf("double_decref_bytes: second Py_DECREF done\n");
+    Py_RETURN_NONE;
+}
+// ANCHOR_END: double_decref_bytes
+
+
+/**
  * @brief Method table of the `refcount_bugs` module: every broken function
  *        and its `_fixed` twin.
  */
@@ -297,6 +370,10 @@ static PyMethodDef refcount_bugs_methods[] = {
      "leak_new_reference_fixed(value, count): create and release count ints."},
     {"borrowed_ref_after_drop", borrowed_ref_after_drop, METH_NOARGS,
      "Use a borrowed list item after the list dropped it."},
+    {"access_after_free_bytes", access_after_free_bytes, METH_NOARGS,
+     "Read the reference count of a freed bytes object (a bug)."},
+    {"double_decref_bytes", double_decref_bytes, METH_NOARGS,
+     "Release one reference to a bytes object twice (a bug)."},
     {"borrowed_ref_after_drop_fixed", borrowed_ref_after_drop_fixed,
      METH_NOARGS, "Own a reference to a list item before the list drops it."},
     {NULL, NULL, 0, NULL}
@@ -324,5 +401,15 @@ static struct PyModuleDef refcount_bugs_module = {
 PyMODINIT_FUNC
 PyInit_refcount_bugs(void)
 {
-    return PyModule_Create(&refcount_bugs_module);
+    PyObject *module = PyModule_Create(&refcount_bugs_module);
+#ifdef Py_GIL_DISABLED
+    /* Free-threaded builds (3.13+): these functions share no state between
+       threads, so the module need not switch the GIL back on. */
+    if (module != NULL
+        && PyUnstable_Module_SetGIL(module, Py_MOD_GIL_NOT_USED) < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
+#endif
+    return module;
 }

@@ -149,4 +149,9 @@ bookcheck_normalise = [
      "$DEBUGBOOK_PYTHONS"),
     # Valgrind prefixes every line with the process id.
     ("valgrind-pid", r"^==\d+==", "==<pid>=="),
+    # From 3.13 the REPL names each input "<stdin-1>", "<stdin-2>", ... in tracebacks
+    # where 3.11 and 3.12 say "<stdin>" (the pages say so where it first shows).
+    ("stdin-name", r"<stdin-\d+>", "<stdin>"),
+    # From 3.14 a fatal error's "Current thread" line also names the thread.
+    ("thread-name", r"^(Current thread 0x\S+) \[[^\]\n]*\]", r"\1"),
 ]
