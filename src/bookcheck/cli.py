@@ -10,11 +10,12 @@ import sys
 import threading
 from pathlib import Path
 
+from . import ledger
 from . import results as store
 from .bless import BlessError, bless
 from .build import BuildError, build_examples
 from .check import Plan, check_all, failure_report
-from .config import ConfigError, normalisation_rules
+from .config import ConfigError, normalisation_rules, read_settings
 from .interpreter import describe, format_report
 from .report import format_matrix, junit_xml
 from .sessions import Runner
@@ -92,6 +93,28 @@ def cmd_matrix(args) -> int:
     return 1 if problems or stale else 0
 
 
+def ledger_path(paths: dict) -> Path:
+    """``bookcheck_ledger`` of conf.py, relative to it (default: verification-ledger.json)."""
+    name = read_settings(paths["conf"]).get("bookcheck_ledger", "verification-ledger.json")
+    return (paths["conf"].parent / name).resolve()
+
+
+def cmd_ledger(args) -> int:
+    paths = _paths(args)
+    envs = [e for e in args.envs.split(",") if e] if args.envs else None
+    runs = store.load_all(paths["results"], envs)
+    if not runs:
+        print(f"no results in {paths['results']}: run 'make test' first", file=sys.stderr)
+        return 2
+    target = ledger_path(paths)
+    updated = ledger.update(ledger.load(target), runs, ledger.commit_of(paths["root"]))
+    ledger.write(target, updated)
+    print(f"verification ledger: {len(updated['blocks'])} blocks, "
+          f"{len(updated['environments'])} interpreters; {', '.join(r.env for r in runs)} "
+          f"updated in {target}")
+    return 0
+
+
 def cmd_bless(args) -> int:
     paths = _paths(args)
     envs = [e for e in args.envs.split(",") if e] if args.envs else None
@@ -127,6 +150,9 @@ def parser() -> argparse.ArgumentParser:
     matrix.add_argument("--partial", action="store_true",
                         help="some environments were left out on purpose: list blocks no "
                              "interpreter checked, but do not fail on them")
+    keep = sub.add_parser("ledger", help="write the results of these environments into "
+                          "the verification ledger committed with the book")
+    keep.add_argument("--envs", help="comma-separated environments (default: every result)")
     blessing = sub.add_parser("bless", help="rewrite failing blocks with the actual output")
     blessing.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
     blessing.add_argument("--envs", help="comma-separated environments whose results to use")
@@ -147,7 +173,7 @@ def main(argv=None) -> int:
         # tox stops a run with SIGINT, then SIGTERM: both stop the sessions at once.
         previous = signal.signal(signal.SIGTERM, _terminate)
     commands = {"read": cmd_read, "run": cmd_run, "identify": cmd_identify,
-                "matrix": cmd_matrix, "bless": cmd_bless}
+                "matrix": cmd_matrix, "bless": cmd_bless, "ledger": cmd_ledger}
     try:
         return commands[args.command](args)
     except (BuildError, ConfigError, store.ResultsError, BlessError) as exc:

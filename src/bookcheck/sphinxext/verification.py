@@ -1,7 +1,8 @@
 """Verification marks under each transcript, and the block-by-interpreter report page.
 
 The results of ``make test`` (``.results/<env>.json``, one per interpreter) are loaded once
-at ``builder-inited``. At ``doctree-read`` each transcript's ``literal_block`` (found by
+at ``builder-inited``, and for every interpreter they do not cover, the verification
+ledger committed with the book (:mod:`bookcheck.ledger`). At ``doctree-read`` each transcript's ``literal_block`` (found by
 the ``bookcheck_key`` the directive puts on it) gets an anchor and is recorded; when the
 page is written, a line is added below it:
 
@@ -21,6 +22,7 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.util import logging
 
+from .. import ledger
 from .. import matrix
 from .. import results as rstore
 from . import domain
@@ -77,8 +79,21 @@ def verdict(all_results: list[rstore.EnvResults], block: dict) -> tuple[str, str
 # -- Collecting the blocks ---------------------------------------------------------------
 
 def load_results(app) -> None:
+    """This machine's results, and, for every interpreter they do not cover, the
+    committed ledger's: a build with no checks run (Read the Docs) shows the ledger."""
     directory = results_dir(app)
-    app.bookcheck_results = load_all(directory) if directory.is_dir() else []
+    local = load_all(directory) if directory.is_dir() else []
+    try:
+        recorded = ledger.as_results(ledger.load(ledger_path(app)))
+    except rstore.ResultsError as exc:
+        logger.warning("verification: %s", exc, type="bookcheck", subtype="results")
+        recorded = []
+    have = {r.env for r in local}
+    app.bookcheck_results = local + [r for r in recorded if r.env not in have]
+
+
+def ledger_path(app) -> Path:
+    return (Path(app.confdir) / app.config.bookcheck_ledger).resolve()
 
 
 def results_dir(app) -> Path:
@@ -87,10 +102,9 @@ def results_dir(app) -> Path:
 
 def fingerprint(app) -> list:
     directory = results_dir(app)
-    if not directory.is_dir():
-        return []
-    return [(p.name, p.stat().st_mtime_ns, p.stat().st_size)
-            for p in sorted(directory.glob("*.json"))]
+    files = sorted(directory.glob("*.json")) if directory.is_dir() else []
+    files += [p for p in [ledger_path(app)] if p.exists()]
+    return [(str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files]
 
 
 def page_path(app, source: str) -> str:
@@ -198,6 +212,7 @@ def resolve(app, doctree, docname) -> None:
 def setup(app):
     app.add_config_value("bookcheck_results_dir", "../../../.results", "env", [str])
     app.add_config_value("bookcheck_repo_root", "../../..", "env", [str])
+    app.add_config_value("bookcheck_ledger", "verification-ledger.json", "env", [str])
     app.connect("builder-inited", load_results)
     app.connect("doctree-read", collect_blocks)
     app.connect("env-get-outdated", outdated)
