@@ -190,5 +190,15 @@ static struct PyModuleDef quickstart_module = {
 PyMODINIT_FUNC
 PyInit_quickstart(void)
 {
-    return PyModule_Create(&quickstart_module);
+    PyObject *module = PyModule_Create(&quickstart_module);
+#ifdef Py_GIL_DISABLED
+    /* Free-threaded builds (3.13+): these functions share no state between
+       threads, so the module need not switch the GIL back on. */
+    if (module != NULL
+        && PyUnstable_Module_SetGIL(module, Py_MOD_GIL_NOT_USED) < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
+#endif
+    return module;
 }

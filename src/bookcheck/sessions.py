@@ -54,7 +54,10 @@ def classify(returncode: int | None, output: str, shell: bool = False) -> Outcom
 
 def clean(data: bytes) -> str:
     text = data.decode("utf-8", errors="backslashreplace").replace("\r\n", "\n")
-    return ANSI.sub("", text).replace("\r", "")
+    # A terminal shows a tab as spaces to the next stop of 8, as docutils reads one on the
+    # page: gdb's source lines, for one, are indented with tabs.
+    return "\n".join(line.expandtabs(8) for line in ANSI.sub("", text).replace("\r", "")
+                     .split("\n"))
 
 
 class Runner:
