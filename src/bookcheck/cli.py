@@ -15,7 +15,7 @@ from . import results as store
 from .bless import BlessError, bless
 from .build import BuildError, build_examples
 from .check import Plan, check_all, failure_report
-from .config import ConfigError, normalisation_rules, read_settings
+from .config import DEFAULT_CONF, ConfigError, normalisation_rules, read_layout
 from .interpreter import describe, format_report
 from .report import format_matrix, junit_xml
 from .sessions import Runner
@@ -23,12 +23,18 @@ from .blocklist import load_blocks, read_book
 
 
 def _paths(args) -> dict:
-    root = Path(args.root).resolve()
-    source = root / "doc" / "sphinx" / "source"
-    return {"root": root, "source": source, "conf": source / "conf.py",
-            "examples": root / "examples" / "c",
-            "cache": Path(os.environ.get("BOOKCHECK_CACHE", root / ".cache" / "examples")),
-            "results": Path(args.results) if args.results else root / ".results"}
+    """The book's parts, from conf.py's settings (bookcheck.config owns their defaults)."""
+    conf = Path(args.conf) if args.conf else Path(args.root) / DEFAULT_CONF
+    layout = read_layout(conf)
+    return {"root": layout.root, "source": layout.source, "conf": layout.conf,
+            "examples": layout.examples, "warning_flags": layout.warning_flags,
+            "ledger": layout.ledger,
+            "cache": Path(os.environ.get("BOOKCHECK_CACHE", layout.root / ".cache" / "examples")),
+            "results": Path(args.results) if args.results else layout.results}
+
+
+def _build(paths: dict, quiet: bool = False):
+    return build_examples(paths["examples"], paths["cache"], quiet, paths["warning_flags"])
 
 
 def cmd_read(args) -> int:
@@ -42,7 +48,7 @@ def cmd_run(args) -> int:
     paths = _paths(args)
     env = args.env or os.environ.get("TOX_ENV_NAME") or "local"
     listing = load_blocks(args.blocks, paths, args.page)
-    build_dir, digest = build_examples(paths["examples"], paths["cache"])
+    build_dir, digest = _build(paths)
     interpreter = describe(build_dir)
     plan = Plan(*listing.blocks_and_errors(), interpreter,
                 normalisation_rules(paths["conf"]), digest,
@@ -68,7 +74,7 @@ def cmd_run(args) -> int:
 
 def cmd_identify(args) -> int:
     paths = _paths(args)
-    build_dir, _ = build_examples(paths["examples"], paths["cache"], quiet=True)
+    build_dir, _ = _build(paths, quiet=True)
     info = describe(build_dir)
     print(json.dumps(info, indent=1) if args.json else format_report(info))
     return 0
@@ -95,8 +101,7 @@ def cmd_matrix(args) -> int:
 
 def ledger_path(paths: dict) -> Path:
     """``bookcheck_ledger`` of conf.py, relative to it (default: verification-ledger.json)."""
-    name = read_settings(paths["conf"]).get("bookcheck_ledger", "verification-ledger.json")
-    return (paths["conf"].parent / name).resolve()
+    return paths["ledger"]
 
 
 def cmd_ledger(args) -> int:
@@ -124,8 +129,13 @@ def cmd_bless(args) -> int:
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(prog="bookcheck", description=__doc__)
     main_parser.add_argument("--root", default=os.environ.get("BOOKCHECK_ROOT", "."),
-                             help="the repository (default: $BOOKCHECK_ROOT or .)")
-    main_parser.add_argument("--results", help="results directory (default: ROOT/.results)")
+                             help="the repository, where conf.py is looked for when --conf "
+                             "is not given (default: $BOOKCHECK_ROOT or .)")
+    main_parser.add_argument("--conf", default=os.environ.get("BOOKCHECK_CONF"),
+                             help="the book's Sphinx conf.py, whose bookcheck_* settings say "
+                             f"where everything is (default: $BOOKCHECK_CONF or ROOT/{DEFAULT_CONF})")
+    main_parser.add_argument("--results", help="results directory (default: the "
+                             "bookcheck_results_dir of conf.py)")
     sub = main_parser.add_subparsers(dest="command", required=True)
     read = sub.add_parser("read", help="read the pages with docutils (in the tools venv) "
                           "and write their transcript blocks as JSON for 'run --blocks'")

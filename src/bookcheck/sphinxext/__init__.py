@@ -1,11 +1,33 @@
 """Sphinx extension of the book: transcript directives, anchored C includes, and the
-verification marks and report."""
+verification marks and report.
+
+It registers every ``bookcheck_*`` setting of :data:`bookcheck.config.DEFAULTS`, with the
+same defaults the checker uses, and checks the paths they name when the build starts, the
+way the checker does (:func:`bookcheck.config.resolve_layout`).
+"""
+from pathlib import Path
+
+from sphinx.errors import ExtensionError
+
+from ..config import DEFAULTS, ConfigError, resolve_layout
 from . import domain, includes, transcripts, verification, verification_report
 
 
+def check_layout(app) -> None:
+    """A wrong path fails the build, naming the setting, rather than leaving every
+    transcript marked as not checked."""
+    settings = {name: app.config[name] for name in DEFAULTS}
+    try:
+        app.bookcheck_layout = resolve_layout(Path(app.confdir) / "conf.py", settings)
+    except ConfigError as exc:
+        raise ExtensionError(str(exc)) from None
+
+
 def setup(app):
-    # Read by the checker from conf.py; registered so Sphinx accepts them.
-    app.add_config_value("bookcheck_normalise", [], "env", [list])
+    for name, default in DEFAULTS.items():
+        app.add_config_value(name, default, "env", [type(default)] if isinstance(default, str)
+                             else [list, tuple])
+    app.connect("builder-inited", check_layout, priority=100)
     domain.setup(app)
     includes.setup(app)
     transcripts.setup(app)

@@ -1,4 +1,5 @@
-"""``example-include``: shows the lines of an ``examples/c`` file between named anchors.
+"""``example-include``: shows the lines of a C example (a file of ``bookcheck_examples_dir``)
+between named anchors.
 
 It is ``literalinclude`` with the line range taken from ``// ANCHOR:`` markers, so a page
 never holds C the compiler does not see. A missing, duplicated or unclosed anchor in any
@@ -40,7 +41,8 @@ class ExampleInclude(LiteralInclude):
         self.options.setdefault("language", "c")
         self.options["lines"] = f"{first}-{last}"
         self.options.setdefault("lineno-match", True)
-        self.options.setdefault("caption", f"examples/c/{name}")
+        root = (Path(self.env.app.confdir) / self.config.bookcheck_repo_root).resolve()
+        self.options.setdefault("caption", os.path.relpath(path, root))
         return super().run()
 
 
@@ -64,7 +66,6 @@ def check_anchors(app) -> None:
 
 
 def setup(app):
-    app.add_config_value("bookcheck_examples_dir", "../../../examples/c", "env", [str])
     app.add_directive("example-include", ExampleInclude)
     app.add_directive("literalinclude", GuardedLiteralInclude, override=True)
     app.connect("builder-inited", check_anchors)

@@ -210,9 +210,6 @@ def resolve(app, doctree, docname) -> None:
 
 
 def setup(app):
-    app.add_config_value("bookcheck_results_dir", "../../../.results", "env", [str])
-    app.add_config_value("bookcheck_repo_root", "../../..", "env", [str])
-    app.add_config_value("bookcheck_ledger", "verification-ledger.json", "env", [str])
     app.connect("builder-inited", load_results)
     app.connect("doctree-read", collect_blocks)
     app.connect("env-get-outdated", outdated)
