@@ -28,7 +28,7 @@ def _paths(args) -> dict:
     layout = read_layout(conf)
     return {"root": layout.root, "source": layout.source, "conf": layout.conf,
             "examples": layout.examples, "warning_flags": layout.warning_flags,
-            "ledger": layout.ledger,
+            "ledger": layout.ledger, "bless_command": layout.bless_command,
             "cache": Path(os.environ.get("BOOKCHECK_CACHE", layout.root / ".cache" / "examples")),
             "results": Path(args.results) if args.results else layout.results}
 
@@ -61,7 +61,7 @@ def cmd_run(args) -> int:
     counts = {s: sum(r.status == s for r in records) for s in store.Status}
     for record in records:
         if record.status.failed:
-            print(failure_report(record, interpreter, env), end="\n\n")
+            print(failure_report(record, interpreter, env, paths["bless_command"]), end="\n\n")
     reused = sum(r.run != plan.run for r in records)
     print(f"{env}: {interpreter['label']} ({interpreter['path']})")
     print(f"{env}: {counts[store.Status.PASS]} passed, "
@@ -86,7 +86,8 @@ def cmd_matrix(args) -> int:
     found = store.load_all(paths["results"], envs)
     missing = sorted(set(envs or []) - {r.env for r in found})
     if not found or missing:
-        print(f"no results for {', '.join(missing) or paths['results']}: run 'make test' first",
+        print(f"no results for {', '.join(missing) or paths['results']}: check the book "
+              "first ('python -m bookcheck run --env NAME' with each interpreter)",
               file=sys.stderr)
         return 2
     skipped = [e for e in (args.skipped or "").split(",") if e]
@@ -109,7 +110,8 @@ def cmd_ledger(args) -> int:
     envs = [e for e in args.envs.split(",") if e] if args.envs else None
     runs = store.load_all(paths["results"], envs)
     if not runs:
-        print(f"no results in {paths['results']}: run 'make test' first", file=sys.stderr)
+        print(f"no results in {paths['results']}: check the book first ('python -m "
+              "bookcheck run --env NAME' with each interpreter)", file=sys.stderr)
         return 2
     target = ledger_path(paths)
     updated = ledger.update(ledger.load(target), runs, ledger.commit_of(paths["root"]))

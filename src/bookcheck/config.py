@@ -30,6 +30,10 @@ DEFAULTS = {
     "bookcheck_ledger": "verification-ledger.json",
     "bookcheck_warning_flags": DEFAULT_WARNING_FLAGS,
     "bookcheck_normalise": [],
+    # The command a failure report gives for accepting the new output ({python}, {env} and
+    # {page} are filled in); a book with a wrapper of its own (a make target) names it here.
+    "bookcheck_bless_command": "{python} -m bookcheck run --env {env} --force --run bless "
+                               "{page} && bookcheck bless --run bless --envs {env} {page}",
 }
 
 
@@ -42,6 +46,7 @@ class Layout:
     results: Path
     ledger: Path
     warning_flags: tuple[str, ...]
+    bless_command: str = DEFAULTS["bookcheck_bless_command"]
 
     @property
     def source(self) -> Path:
@@ -84,8 +89,10 @@ def resolve_layout(conf_py: Path, settings: dict) -> Layout:
     if not (isinstance(flags, (list, tuple)) and all(isinstance(f, str) for f in flags)):
         raise ConfigError(f"{conf_py}: bookcheck_warning_flags must be a list of compiler "
                           f"flags (strings), not {flags!r}")
+    if not isinstance(values["bookcheck_bless_command"], str):
+        raise ConfigError(f"{conf_py}: bookcheck_bless_command must be a string")
     return Layout(conf_py, root, paths["bookcheck_examples_dir"], results,
-                  paths["bookcheck_ledger"], tuple(flags))
+                  paths["bookcheck_ledger"], tuple(flags), values["bookcheck_bless_command"])
 
 
 def read_layout(conf_py: Path) -> Layout:
