@@ -163,7 +163,7 @@ def test_without_results_every_block_says_so_until_results_appear(tmp_path):
         ("none", "not checked in this build (no results: run the checks)"),
         # Its reason stands whether or not anything ran.
         ("unchecked", "not checked here: needs a 3.13 debug build, which cannot be built here"),
-        ("none", "not checked in this build (run make test)")]
+        ("none", "not checked in this build (no results: run the checks)")]
     report = (root / "_build" / "verification.html").read_text()
     assert "No results in this build" in report
 
