@@ -114,6 +114,7 @@ test: provisioned $(VENV)/.installed
 	echo "checking on: $$envs"; status=0; since=$$(date +%s); \
 	$(TOX) run-parallel -e "$$envs" -p auto --parallel-no-spinner || status=$$?; \
 	$(BOOKCHECK) matrix --envs "$$envs" --skipped "$$skipped" --since $$since $$partial || status=1; \
+	test -z "$$skipped" || echo "('make pythons' says how to provision the skipped ones)"; \
 	$(BOOKCHECK) ledger --envs "$$envs" || status=1; \
 	exit $$status
 
