@@ -155,3 +155,12 @@ def test_sphinx_registers_the_checkers_settings_and_defaults():
 
     sphinxext.setup(App())
     assert {k: v for k, v in registered.items() if k in DEFAULTS} == DEFAULTS
+
+
+def test_a_file_is_compiled_where_its_condition_holds(tmp_path):
+    examples = tmp_path / "c"
+    examples.mkdir()
+    body = (OTHER_BOOK / "csrc" / "doubler.c").read_text()
+    (examples / "doubler.c").write_text(f"/* bookcheck: python >= 3.0, < 9 */\n{body}")
+    build_dir, _ = build_examples(examples, tmp_path / "cache", quiet=True)
+    assert list(build_dir.glob("doubler.*.so"))

@@ -5,22 +5,15 @@ It registers every ``bookcheck_*`` setting of :data:`bookcheck.config.DEFAULTS`,
 same defaults the checker uses, and checks the paths they name when the build starts, the
 way the checker does (:func:`bookcheck.config.resolve_layout`).
 """
-from pathlib import Path
-
-from sphinx.errors import ExtensionError
-
-from ..config import DEFAULTS, ConfigError, resolve_layout
+from ..config import DEFAULTS
 from . import domain, includes, transcripts, verification, verification_report
 
 
 def check_layout(app) -> None:
     """A wrong path fails the build, naming the setting, rather than leaving every
     transcript marked as not checked."""
-    settings = {name: app.config[name] for name in DEFAULTS}
-    try:
-        app.bookcheck_layout = resolve_layout(Path(app.confdir) / "conf.py", settings)
-    except ConfigError as exc:
-        raise ExtensionError(str(exc)) from None
+    app.bookcheck_layout = None  # read again for every build
+    domain.layout(app)
 
 
 def setup(app):

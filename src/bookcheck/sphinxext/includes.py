@@ -15,10 +15,11 @@ from sphinx.directives.code import LiteralInclude
 from sphinx.errors import ExtensionError
 
 from ..anchors import AnchorError, anchor_lines, check_all
+from .domain import layout
 
 
 def examples_dir(app) -> Path:
-    return (Path(app.confdir) / app.config.bookcheck_examples_dir).resolve()
+    return layout(app).examples
 
 
 class ExampleInclude(LiteralInclude):
@@ -41,8 +42,7 @@ class ExampleInclude(LiteralInclude):
         self.options.setdefault("language", "c")
         self.options["lines"] = f"{first}-{last}"
         self.options.setdefault("lineno-match", True)
-        root = (Path(self.env.app.confdir) / self.config.bookcheck_repo_root).resolve()
-        self.options.setdefault("caption", os.path.relpath(path, root))
+        self.options.setdefault("caption", os.path.relpath(path, layout(self.env.app).root))
         return super().run()
 
 

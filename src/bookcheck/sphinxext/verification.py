@@ -94,11 +94,11 @@ def load_results(app) -> None:
 
 
 def ledger_path(app) -> Path:
-    return (Path(app.confdir) / app.config.bookcheck_ledger).resolve()
+    return domain.layout(app).ledger
 
 
 def results_dir(app) -> Path:
-    return (Path(app.confdir) / app.config.bookcheck_results_dir).resolve()
+    return domain.layout(app).results
 
 
 def fingerprint(app) -> list:
@@ -111,7 +111,7 @@ def fingerprint(app) -> list:
 def page_path(app, source: str) -> str:
     """The page as the checker names it: relative to the repository, with / separators."""
     path = Path(source).resolve()
-    root = (Path(app.confdir) / app.config.bookcheck_repo_root).resolve()
+    root = domain.layout(app).root
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
