@@ -164,3 +164,21 @@ def test_a_file_is_compiled_where_its_condition_holds(tmp_path):
     (examples / "doubler.c").write_text(f"/* bookcheck: python >= 3.0, < 9 */\n{body}")
     build_dir, _ = build_examples(examples, tmp_path / "cache", quiet=True)
     assert list(build_dir.glob("doubler.*.so"))
+
+
+@pytest.mark.skipif(not Path("/usr/bin/python3.11d").exists(),
+                    reason="Debian's 3.11 debug build is not installed (apt-get install python3.11-dbg)")
+def test_the_other_book_on_a_debug_interpreter_without_docutils(other, tmp_path):
+    """As tox does it: the pages read here, the block list checked by another interpreter
+    that has only the standard library and the checker on PYTHONPATH."""
+    conf = ["--conf", str(other / "docs" / "conf.py")]
+    blocks = tmp_path / "blocks.json"
+    assert main([*conf, "read", "--out", str(blocks)]) == 0
+    done = subprocess.run(["/usr/bin/python3.11d", "-m", "bookcheck", *conf, "run", "--env",
+                           "py311-debug", "--blocks", str(blocks)], capture_output=True,
+                          text=True, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO / "src"),
+                                          "BOOKCHECK_CACHE": str(tmp_path / "cache")})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "py311-debug: 1 passed, 0 failed" in done.stdout
+    results = json.loads((other / "checked" / "py311-debug.json").read_text())
+    assert results["interpreter"]["traits"]["debug"] is True
