@@ -182,3 +182,10 @@ def test_the_other_book_on_a_debug_interpreter_without_docutils(other, tmp_path)
     assert "py311-debug: 1 passed, 0 failed" in done.stdout
     results = json.loads((other / "checked" / "py311-debug.json").read_text())
     assert results["interpreter"]["traits"]["debug"] is True
+
+
+def test_a_bless_command_with_an_unknown_field_is_refused(other, capsys):
+    conf = other / "docs" / "conf.py"
+    conf.write_text(conf.read_text() + 'bookcheck_bless_command = "bless {pages}"\n')
+    assert main(["--conf", str(conf), "read", "--out", str(other / "b.json")]) == 2
+    assert "bookcheck_bless_command" in capsys.readouterr().err

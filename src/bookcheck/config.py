@@ -89,8 +89,11 @@ def resolve_layout(conf_py: Path, settings: dict) -> Layout:
     if not (isinstance(flags, (list, tuple)) and all(isinstance(f, str) for f in flags)):
         raise ConfigError(f"{conf_py}: bookcheck_warning_flags must be a list of compiler "
                           f"flags (strings), not {flags!r}")
-    if not isinstance(values["bookcheck_bless_command"], str):
-        raise ConfigError(f"{conf_py}: bookcheck_bless_command must be a string")
+    try:
+        values["bookcheck_bless_command"].format(python="python", env="env", page="page")
+    except (AttributeError, KeyError, IndexError, ValueError) as exc:
+        raise ConfigError(f"{conf_py}: bookcheck_bless_command must be a string whose only "
+                          f"fields are {{python}}, {{env}} and {{page}} ({exc!r})") from None
     return Layout(conf_py, root, paths["bookcheck_examples_dir"], results,
                   paths["bookcheck_ledger"], tuple(flags), values["bookcheck_bless_command"])
 
