@@ -48,11 +48,11 @@ help:
 	@echo "make epub, make pdf, make browser-test   other formats; the book in headless Chromium"
 	@echo "make lint-ci   check the GitHub Actions workflows (actionlint, zizmor, schema)"
 
-$(VENV)/.installed: requirements/tools.txt requirements/docs.txt pyproject.toml setup.py
+$(VENV)/.installed: requirements/tools.txt requirements/docs.txt pyproject.toml
 	test -x $(PY) || $(BOOTSTRAP_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/tools.txt
 	rm -f "$$($(PY) -c 'import site; print(site.getsitepackages()[0])')/debugbook-src.pth"
-	DEBUGBOOK_CHECKER_ONLY=1 $(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 system-test:
@@ -114,6 +114,7 @@ test: provisioned $(VENV)/.installed
 	echo "checking on: $$envs"; status=0; since=$$(date +%s); \
 	$(TOX) run-parallel -e "$$envs" -p auto --parallel-no-spinner || status=$$?; \
 	$(BOOKCHECK) matrix --envs "$$envs" --skipped "$$skipped" --since $$since $$partial || status=1; \
+	test -z "$$skipped" || echo "('make pythons' says how to provision the skipped ones)"; \
 	$(BOOKCHECK) ledger --envs "$$envs" || status=1; \
 	exit $$status
 

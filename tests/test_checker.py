@@ -29,7 +29,7 @@ def test_output_mismatch_names_page_line_interpreter_and_bless_command(book, cap
     assert ("FAIL doc/sphinx/source/mismatch.rst:8 (in the block at line 4) (pycon-session) "
             "on CPython") in out
     assert "-hello from Python\n" in out.replace("  -", "-") and "+hello from C" in out
-    assert "interpreter: " in out and "make bless ENVS=here" in out
+    assert "interpreter: " in out and "bookcheck bless --run bless --envs here" in out
     assert blocks[0].status == store.Status.FAIL
 
 

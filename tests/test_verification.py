@@ -159,11 +159,11 @@ def test_without_results_every_block_says_so_until_results_appear(tmp_path):
     found = marks((root / "_build" / "index.html").read_text())
     blocks = parse_blocks(PAGE, "index.rst")
     assert [found[b.line] for b in blocks] == [
-        ("none", "not checked in this build (run make test)"),
-        ("none", "not checked in this build (run make test)"),
+        ("none", "not checked in this build (no results: run the checks)"),
+        ("none", "not checked in this build (no results: run the checks)"),
         # Its reason stands whether or not anything ran.
         ("unchecked", "not checked here: needs a 3.13 debug build, which cannot be built here"),
-        ("none", "not checked in this build (run make test)")]
+        ("none", "not checked in this build (no results: run the checks)")]
     report = (root / "_build" / "verification.html").read_text()
     assert "No results in this build" in report
 

@@ -38,8 +38,9 @@ class Stale:
 
 def _fresh(paths: dict, envs, run: str | None, pages: list[str]) -> list[store.EnvResults]:
     if not run:
-        raise BlessError("bless needs the run to take output from (--run ID): 'make bless' "
-                         "runs the checks and passes it; old results are never used")
+        raise BlessError("bless needs the run to take output from (--run ID): check the "
+                         "pages with 'python -m bookcheck run --force --run ID' on each "
+                         "interpreter, then pass the same ID; old results are never used")
     found = store.load_all(paths["results"], envs)
     missing = [e for e in (envs or []) if e not in {r.env for r in found}]
     for results in found:

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from .compare import compare
-from .config import Rule, builds_root
+from .config import DEFAULTS, Rule, builds_root
 from .model import Block, BlockError
 from .results import Record, Status, cut, now
 from .sessions import Runner
@@ -144,7 +144,8 @@ def expand(plan: Plan) -> tuple[list[Block], dict]:
     return variants, overlapping
 
 
-def failure_report(record: Record, interpreter: dict, env: str) -> str:
+def failure_report(record: Record, interpreter: dict, env: str,
+                   bless_command: str = DEFAULTS["bookcheck_bless_command"]) -> str:
     where = record.where
     if record.status == Status.ERROR:
         return f"ERROR {where}: malformed block: {record.why}"
@@ -167,6 +168,7 @@ def failure_report(record: Record, interpreter: dict, env: str) -> str:
         lines.append("  the output matches; only how the session ended differs: change the "
                      "block's :expect: (bless cannot do this for you)")
     else:
-        lines.append(f"  to accept what this interpreter prints: make bless ENVS="
-                     f"{shlex.quote(env)} PAGES={shlex.quote(record.page)}")
+        command = bless_command.format(python=shlex.quote(interpreter["path"]),
+                                       env=shlex.quote(env), page=shlex.quote(record.page))
+        lines.append(f"  to accept what this interpreter prints: {command}")
     return "\n".join(lines)

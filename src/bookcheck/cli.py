@@ -15,7 +15,7 @@ from . import results as store
 from .bless import BlessError, bless
 from .build import BuildError, build_examples
 from .check import Plan, check_all, failure_report
-from .config import ConfigError, normalisation_rules, read_settings
+from .config import DEFAULT_CONF, ConfigError, normalisation_rules, read_layout
 from .interpreter import describe, format_report
 from .report import format_matrix, junit_xml
 from .sessions import Runner
@@ -23,12 +23,18 @@ from .blocklist import load_blocks, read_book
 
 
 def _paths(args) -> dict:
-    root = Path(args.root).resolve()
-    source = root / "doc" / "sphinx" / "source"
-    return {"root": root, "source": source, "conf": source / "conf.py",
-            "examples": root / "examples" / "c",
-            "cache": Path(os.environ.get("BOOKCHECK_CACHE", root / ".cache" / "examples")),
-            "results": Path(args.results) if args.results else root / ".results"}
+    """The book's parts, from conf.py's settings (bookcheck.config owns their defaults)."""
+    conf = Path(args.conf) if args.conf else Path(args.root) / DEFAULT_CONF
+    layout = read_layout(conf)
+    return {"root": layout.root, "source": layout.source, "conf": layout.conf,
+            "examples": layout.examples, "warning_flags": layout.warning_flags,
+            "ledger": layout.ledger, "bless_command": layout.bless_command,
+            "cache": Path(os.environ.get("BOOKCHECK_CACHE", layout.root / ".cache" / "examples")),
+            "results": Path(args.results) if args.results else layout.results}
+
+
+def _build(paths: dict, quiet: bool = False):
+    return build_examples(paths["examples"], paths["cache"], quiet, paths["warning_flags"])
 
 
 def cmd_read(args) -> int:
@@ -42,7 +48,7 @@ def cmd_run(args) -> int:
     paths = _paths(args)
     env = args.env or os.environ.get("TOX_ENV_NAME") or "local"
     listing = load_blocks(args.blocks, paths, args.page)
-    build_dir, digest = build_examples(paths["examples"], paths["cache"])
+    build_dir, digest = _build(paths)
     interpreter = describe(build_dir)
     plan = Plan(*listing.blocks_and_errors(), interpreter,
                 normalisation_rules(paths["conf"]), digest,
@@ -55,7 +61,7 @@ def cmd_run(args) -> int:
     counts = {s: sum(r.status == s for r in records) for s in store.Status}
     for record in records:
         if record.status.failed:
-            print(failure_report(record, interpreter, env), end="\n\n")
+            print(failure_report(record, interpreter, env, paths["bless_command"]), end="\n\n")
     reused = sum(r.run != plan.run for r in records)
     print(f"{env}: {interpreter['label']} ({interpreter['path']})")
     print(f"{env}: {counts[store.Status.PASS]} passed, "
@@ -68,7 +74,7 @@ def cmd_run(args) -> int:
 
 def cmd_identify(args) -> int:
     paths = _paths(args)
-    build_dir, _ = build_examples(paths["examples"], paths["cache"], quiet=True)
+    build_dir, _ = _build(paths, quiet=True)
     info = describe(build_dir)
     print(json.dumps(info, indent=1) if args.json else format_report(info))
     return 0
@@ -80,7 +86,8 @@ def cmd_matrix(args) -> int:
     found = store.load_all(paths["results"], envs)
     missing = sorted(set(envs or []) - {r.env for r in found})
     if not found or missing:
-        print(f"no results for {', '.join(missing) or paths['results']}: run 'make test' first",
+        print(f"no results for {', '.join(missing) or paths['results']}: check the book "
+              "first ('python -m bookcheck run --env NAME' with each interpreter)",
               file=sys.stderr)
         return 2
     skipped = [e for e in (args.skipped or "").split(",") if e]
@@ -95,8 +102,7 @@ def cmd_matrix(args) -> int:
 
 def ledger_path(paths: dict) -> Path:
     """``bookcheck_ledger`` of conf.py, relative to it (default: verification-ledger.json)."""
-    name = read_settings(paths["conf"]).get("bookcheck_ledger", "verification-ledger.json")
-    return (paths["conf"].parent / name).resolve()
+    return paths["ledger"]
 
 
 def cmd_ledger(args) -> int:
@@ -104,7 +110,8 @@ def cmd_ledger(args) -> int:
     envs = [e for e in args.envs.split(",") if e] if args.envs else None
     runs = store.load_all(paths["results"], envs)
     if not runs:
-        print(f"no results in {paths['results']}: run 'make test' first", file=sys.stderr)
+        print(f"no results in {paths['results']}: check the book first ('python -m "
+              "bookcheck run --env NAME' with each interpreter)", file=sys.stderr)
         return 2
     target = ledger_path(paths)
     updated = ledger.update(ledger.load(target), runs, ledger.commit_of(paths["root"]))
@@ -124,8 +131,13 @@ def cmd_bless(args) -> int:
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(prog="bookcheck", description=__doc__)
     main_parser.add_argument("--root", default=os.environ.get("BOOKCHECK_ROOT", "."),
-                             help="the repository (default: $BOOKCHECK_ROOT or .)")
-    main_parser.add_argument("--results", help="results directory (default: ROOT/.results)")
+                             help="the repository, where conf.py is looked for when --conf "
+                             "is not given (default: $BOOKCHECK_ROOT or .)")
+    main_parser.add_argument("--conf", default=os.environ.get("BOOKCHECK_CONF"),
+                             help="the book's Sphinx conf.py, whose bookcheck_* settings say "
+                             f"where everything is (default: $BOOKCHECK_CONF or ROOT/{DEFAULT_CONF})")
+    main_parser.add_argument("--results", help="results directory (default: the "
+                             "bookcheck_results_dir of conf.py)")
     sub = main_parser.add_subparsers(dest="command", required=True)
     read = sub.add_parser("read", help="read the pages with docutils (in the tools venv) "
                           "and write their transcript blocks as JSON for 'run --blocks'")

@@ -33,8 +33,7 @@ def format_matrix(all_results: list[EnvResults], skipped_envs: list[str],
         lines.append(f"{results.env:<16} {results.interpreter['label']}  "
                      f"({results.interpreter['path']})")
     if skipped_envs:
-        lines.append(f"skipped, no interpreter on this machine ('make pythons' says how to "
-                     f"build each): {', '.join(skipped_envs)}")
+        lines.append(f"skipped, no interpreter on this machine: {', '.join(skipped_envs)}")
     for where, reason in unchecked:
         if partial and not reason:
             lines.append(f"not checked by the interpreters of this run: {where}")

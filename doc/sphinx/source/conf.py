@@ -131,6 +131,10 @@ bookcheck_repo_root = "../../.."
 # Where the checked C examples live, relative to this file.
 bookcheck_examples_dir = "../../../examples/c"
 
+# What a failure report tells the maintainer to run to accept new output: this book's
+# make target, which reruns the checks and blesses in one step (MAINTAINING.rst).
+bookcheck_bless_command = "make bless ENVS={env} PAGES={page}"
+
 # Normalisation rules of the transcript checker, applied in this order to both the
 # expected and the actual output before comparing and before showing a diff. The page keeps
 # real text (a real address, a real count); these make the check robust to what genuinely

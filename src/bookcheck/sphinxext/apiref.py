@@ -65,7 +65,7 @@ def run_doxygen(app) -> None:
     doxygen = shutil.which("doxygen")
     if doxygen is None:
         raise ExtensionError("doxygen is not installed; the API reference needs it: "
-                             "tools/system_packages.sh doxygen (or 'make html', which does)")
+                             "install the doxygen package (apt-get install doxygen)")
     shutil.rmtree(target, ignore_errors=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     config = (doxyfile.read_text(encoding="utf-8")

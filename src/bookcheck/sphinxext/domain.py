@@ -3,7 +3,27 @@ with the environment, purged per page, and merged after a parallel read (``-j``)
 Sphinx's own protocol rather than by attributes on the environment."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from sphinx.domains import Domain
+from sphinx.errors import ExtensionError
+
+from ..config import DEFAULTS, ConfigError, Layout, resolve_layout
+
+
+def layout(app) -> Layout:
+    """Where the book's parts are: the checker's own reading of the ``bookcheck_*``
+    settings (:func:`bookcheck.config.resolve_layout`), once per build. A path that
+    cannot be right fails the build, naming the setting."""
+    found = getattr(app, "bookcheck_layout", None)
+    if found is None:
+        settings = {name: app.config[name] for name in DEFAULTS if name in app.config}
+        try:
+            found = resolve_layout(Path(app.confdir) / "conf.py", settings)
+        except ConfigError as exc:
+            raise ExtensionError(str(exc)) from None
+        app.bookcheck_layout = found
+    return found
 
 
 class BookcheckDomain(Domain):

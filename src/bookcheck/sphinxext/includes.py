@@ -1,4 +1,5 @@
-"""``example-include``: shows the lines of an ``examples/c`` file between named anchors.
+"""``example-include``: shows the lines of a C example (a file of ``bookcheck_examples_dir``)
+between named anchors.
 
 It is ``literalinclude`` with the line range taken from ``// ANCHOR:`` markers, so a page
 never holds C the compiler does not see. A missing, duplicated or unclosed anchor in any
@@ -14,10 +15,11 @@ from sphinx.directives.code import LiteralInclude
 from sphinx.errors import ExtensionError
 
 from ..anchors import AnchorError, anchor_lines, check_all
+from .domain import layout
 
 
 def examples_dir(app) -> Path:
-    return (Path(app.confdir) / app.config.bookcheck_examples_dir).resolve()
+    return layout(app).examples
 
 
 class ExampleInclude(LiteralInclude):
@@ -40,7 +42,7 @@ class ExampleInclude(LiteralInclude):
         self.options.setdefault("language", "c")
         self.options["lines"] = f"{first}-{last}"
         self.options.setdefault("lineno-match", True)
-        self.options.setdefault("caption", f"examples/c/{name}")
+        self.options.setdefault("caption", os.path.relpath(path, layout(self.env.app).root))
         return super().run()
 
 
@@ -64,7 +66,6 @@ def check_anchors(app) -> None:
 
 
 def setup(app):
-    app.add_config_value("bookcheck_examples_dir", "../../../examples/c", "env", [str])
     app.add_directive("example-include", ExampleInclude)
     app.add_directive("literalinclude", GuardedLiteralInclude, override=True)
     app.connect("builder-inited", check_anchors)

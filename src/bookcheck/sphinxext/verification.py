@@ -1,6 +1,7 @@
 """Verification marks under each transcript, and the block-by-interpreter report page.
 
-The results of ``make test`` (``.results/<env>.json``, one per interpreter) are loaded once
+The results of ``bookcheck run`` (``<bookcheck_results_dir>/<env>.json``, one per
+interpreter) are loaded once
 at ``builder-inited``, and for every interpreter they do not cover, the verification
 ledger committed with the book (:mod:`bookcheck.ledger`). At ``doctree-read`` each transcript's ``literal_block`` (found by
 the ``bookcheck_key`` the directive puts on it) gets an anchor and is recorded; when the
@@ -11,7 +12,7 @@ page is written, a line is added below it:
 - ``not checked here: <reason>``: no interpreter of the run applies (the block's
   ``:unchecked:`` reason, or why none applied);
 - ``edited since last checked``: the results are for an older text of the block;
-- ``not checked in this build (run make test)``: no results for this page at all.
+- ``not checked in this build (no results: run the checks)``: no results for this page.
 
 The report page (``.. verification-matrix::``) is in :mod:`.verification_report`.
 """
@@ -72,7 +73,7 @@ def verdict(all_results: list[rstore.EnvResults], block: dict) -> tuple[str, str
     elif judged.state == matrix.State.EDITED:
         text = "edited since last checked"
     else:
-        text = "not checked in this build (run make test)"
+        text = "not checked in this build (no results: run the checks)"
     return judged.state.value, text, cells
 
 
@@ -93,11 +94,11 @@ def load_results(app) -> None:
 
 
 def ledger_path(app) -> Path:
-    return (Path(app.confdir) / app.config.bookcheck_ledger).resolve()
+    return domain.layout(app).ledger
 
 
 def results_dir(app) -> Path:
-    return (Path(app.confdir) / app.config.bookcheck_results_dir).resolve()
+    return domain.layout(app).results
 
 
 def fingerprint(app) -> list:
@@ -110,7 +111,7 @@ def fingerprint(app) -> list:
 def page_path(app, source: str) -> str:
     """The page as the checker names it: relative to the repository, with / separators."""
     path = Path(source).resolve()
-    root = (Path(app.confdir) / app.config.bookcheck_repo_root).resolve()
+    root = domain.layout(app).root
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
@@ -210,9 +211,6 @@ def resolve(app, doctree, docname) -> None:
 
 
 def setup(app):
-    app.add_config_value("bookcheck_results_dir", "../../../.results", "env", [str])
-    app.add_config_value("bookcheck_repo_root", "../../..", "env", [str])
-    app.add_config_value("bookcheck_ledger", "verification-ledger.json", "env", [str])
     app.connect("builder-inited", load_results)
     app.connect("doctree-read", collect_blocks)
     app.connect("env-get-outdated", outdated)

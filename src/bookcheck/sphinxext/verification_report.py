@@ -43,7 +43,7 @@ def build_matrix(app, docname) -> list[nodes.Node]:
     output: list[nodes.Node] = []
     if not results:
         output.append(nodes.paragraph("", f"No results in this build: {len(rows)} transcript "
-                                      "blocks are listed unchecked. Run make test, then build "
+                                      "blocks are listed unchecked. Check the book (bookcheck run), then build "
                                       "the book."))
     table, counts = matrix_table(app, docname, rows)
     if results:
