@@ -18,6 +18,13 @@ from ..reading import TranscriptDirective
 
 
 STATIC = Path(__file__).resolve().parent / "static"
+# The checker feeds a session to the interpreter on standard input, so it runs the basic
+# REPL; a reader at a terminal on 3.13+ gets the new one (seen on 3.14.10 by hand).
+REPL_NOTE = ("The >>> sessions on this page show Python's basic REPL: the one 3.12 and "
+             "older always run, and the one 3.13 and later run when their input is not a "
+             "terminal (or with PYTHON_BASIC_REPL=1). At a terminal, 3.13 and later start "
+             "a new REPL that colours its output and names the input in tracebacks "
+             "<python-input-0> instead of <stdin>; the sessions were not checked in it.")
 
 
 class RenderedTranscript(TranscriptDirective, SphinxDirective):
@@ -26,6 +33,16 @@ class RenderedTranscript(TranscriptDirective, SphinxDirective):
             block = self.block()
         except BlockError as exc:
             raise self.error(exc.message) from None
+        return self.repl_note(block) + self.render_all(block)
+
+    def repl_note(self, block) -> list[nodes.Node]:
+        """Before a page's first ``>>>`` session: which REPL its sessions show."""
+        if block.kind != "pycon" or self.env.temp_data.get("bookcheck_repl_noted"):
+            return []
+        self.env.temp_data["bookcheck_repl_noted"] = True
+        return [nodes.paragraph("", REPL_NOTE, classes=["bookcheck-repl-note"])]
+
+    def render_all(self, block) -> list[nodes.Node]:
         if not block.revisions:
             return self.render(block)
         # One panel per revision; in HTML a script turns the labels into tabs.
