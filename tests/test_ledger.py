@@ -1,6 +1,7 @@
 """The verification ledger: written from results, read by the book when no results are on
 the machine that builds it (Read the Docs), and honest about blocks edited since."""
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -32,6 +33,9 @@ def test_a_build_with_no_results_shows_the_ledgers_marks(tmp_path):
     assert found[unchecked.line][0] == "unchecked"
     # The ledger holds the old text of the fourth block: the page says it was edited since.
     assert found[edited.line] == ("edited", "edited since last checked")
+    report = re.sub(r"<[^>]+>", "", (root / "_build" / "verification.html").read_text())
+    assert "py311-debug: CPython 3.11.2 debug; from: not recorded; traits: debug, pymalloc; " \
+           "checked 2026-11-20" in report
 
 
 def test_an_edited_block_no_longer_matches_its_entry(tmp_path):

@@ -100,11 +100,15 @@ def interpreter_list(results) -> nodes.bullet_list:
     for run in results:
         info = run.interpreter
         traits = ", ".join(name for name, on in sorted(info.get("traits", {}).items()) if on)
+        days = sorted(r.checked[:10] for r in run.records if r.checked)
+        checked = f"checked {days[0]} to {days[-1]}" if days and days[0] != days[-1] \
+            else f"checked {days[0]}" if days else "no check recorded"
         item = nodes.paragraph("", "", nodes.strong("", run.env),
-                               nodes.Text(f": {info['label']} — "),
+                               nodes.Text(f": {info['label']}"
+                                          f"{' — ' if info.get('path') else ''}"),
                                nodes.literal("", info.get("path", "")),
-                               nodes.Text(f"; traits: {traits or 'none'}; "
-                                          f"last updated {run.updated or '?'}"))
+                               nodes.Text(f"; from: {info.get('origin') or 'not recorded'}"
+                                          f"; traits: {traits or 'none'}; {checked}"))
         interpreters += nodes.list_item("", item)
     return interpreters
 
