@@ -29,10 +29,8 @@ the command that provisions one (exit 3); ``--exec NAME -- ARGS`` runs the inter
 """
 
 import argparse
-import json
 import os
 import re
-import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -43,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import build_python  # noqa: E402
 import sandbox  # noqa: E402
 import sid_root  # noqa: E402
+from interpreter_probe import TRAITS, mismatch, probe  # noqa: E402,F401
 
 REPO = Path(__file__).resolve().parents[1]
 MINORS = ["3.%d" % x for x in range(11, 16)]
@@ -54,14 +53,6 @@ ROOT_FS_BIN = Path("/usr/bin")  # where Debian's interpreters are inside a root 
 # What the book's source builds are made from, per minor: the CPython that Debian's
 # source packages hold here (tools/cpython-sha256.txt says where each checksum is from).
 SOURCE_VERSIONS = {"3.11": "3.11.2", "3.13": "3.13.15"}
-# The probe: the version, and the build traits a kind is told apart by.
-PROBE = ("import json,sys,sysconfig; v=sysconfig.get_config_var; c=v('CFLAGS') or ''; "
-         "print(json.dumps(dict(version='%d.%d' % sys.version_info[:2], debug=bool(v('Py_DEBUG')), "
-         "full_version='%d.%d.%d' % sys.version_info[:3], "
-         "trace_refs=bool(v('Py_TRACE_REFS')), pymalloc=v('WITH_PYMALLOC') not in (0, None), "
-         "asan='-fsanitize=address' in c, tsan='-fsanitize=thread' in c, "
-         "free_threading=bool(v('Py_GIL_DISABLED')))))")
-TRAITS = ("debug", "trace_refs", "pymalloc", "asan", "tsan", "free_threading")
 
 
 @dataclass
@@ -132,44 +123,6 @@ def build_command(minor, kind):
         return ("none can be had here (no CPython %s source or package); set %s to one you "
                 "have" % (minor, env_var("py%s-%s" % (minor.replace(".", ""), kind))))
     return "make python VERSION=%s VARIANT=%s" % (version, KIND_TO_VARIANT[kind])
-
-
-def probe(argv):
-    """{'version': '3.X', trait: bool for each of TRAITS}, or a string: what went wrong."""
-    try:
-        result = subprocess.run(list(argv) + ["-c", PROBE], capture_output=True, text=True,
-                                errors="replace", timeout=60)
-    except (OSError, subprocess.SubprocessError, sandbox.SandboxError) as error:
-        return "does not run (%s)" % error
-    try:
-        traits = json.loads(result.stdout.strip().splitlines()[-1])
-        if result.returncode or set(traits) != {"version", "full_version", *TRAITS}:
-            raise ValueError
-    except (ValueError, IndexError):
-        return "does not run (status %d: %s)" % (result.returncode,
-                                                 (result.stderr or result.stdout).strip()[-200:])
-    return traits
-
-
-WANTED = {"release": dict(debug=False, trace_refs=False, free_threading=False),
-          "debug": dict(debug=True, trace_refs=False, pymalloc=True, free_threading=False),
-          "tracerefs": dict(debug=True, trace_refs=True),
-          "nopymalloc": dict(debug=True, trace_refs=False, pymalloc=False, free_threading=False),
-          "asan": dict(debug=True, asan=True, free_threading=False),
-          "freethreading": dict(debug=True, free_threading=True, tsan=False),
-          "tsan": dict(tsan=True, free_threading=True)}
-
-
-def mismatch(traits, minor, kind):
-    """Why an interpreter with ``traits`` is not one for (minor, kind); '' if it is."""
-    if isinstance(traits, str):
-        return traits
-    if traits["version"] != minor:
-        return "is Python %s, not %s" % (traits["version"], minor)
-    have = {k: traits[k] for k in TRAITS}
-    wrong = ["%s%s" % ("" if have[k] else "no ", k.replace("_", " "))
-             for k, v in WANTED[kind].items() if have[k] != v]
-    return "has %s, so it is not a %s build" % (", ".join(wrong), kind) if wrong else ""
 
 
 def _by_patch(directories, pattern):
