@@ -106,11 +106,17 @@ def main() -> int:
     parser.add_argument("--envs", required=True, help="comma-separated tox environment names")
     args = parser.parse_args()
     for env in filter(None, args.envs.split(",")):
-        python = interpreters.find(env).path
-        if not python:
-            print(f"{env}: no interpreter, skipped")
+        found = interpreters.find(env)
+        if not found.path:
+            print(f"{env}: no interpreter, skipped ({found.build_command})")
             continue
-        m = measure(env, str(python))
+        if found.root:
+            # The bare floor runs sessions from this process, which cannot enter the sandbox.
+            print(f"{env}: not measured: its interpreter runs inside {found.root}; the bench "
+                  "measures interpreters of this machine (py311-*, py312-release, the source "
+                  "builds)")
+            continue
+        m = measure(env, str(found.path))
         print(f"{env}: {m['blocks']} applicable blocks; compiled {m['compiled']} cold, "
               f"{m['recompiled']} warm")
         print(f"  harness   forced check {m['forced']:.2f}s / bare floor {m['floor']:.2f}s"
