@@ -64,8 +64,12 @@ def test_the_file_is_stable_small_and_one_block_per_line(tmp_path):
     lines = [line for line in text.splitlines() if '"digest"' in line]
     assert len(lines) == len(data["blocks"]) == 4
     first = data["blocks"][0]
-    assert first["results"] == {"py311-debug": ["pass", "2026-11-20", "1a2b3c4"],
-                                "py311-release": ["pass", "2026-11-20", "1a2b3c4"]}
+    assert first["results"] == {
+        "py311-debug": ["pass", "2026-11-20T10:00:00+0000", "1a2b3c4"],
+        "py311-release": ["pass", "2026-11-20T10:00:00+0000", "1a2b3c4"]}
+    # Results not run again (the same check) keep the commit they were checked at.
+    later = ledger.update(data, store.load_all(root / "results"), "9f9f9f9")
+    assert later["blocks"][0]["results"]["py311-debug"][2] == "1a2b3c4"
     assert "expected" not in text and "actual" not in text  # no outputs: it stays small
 
 
@@ -79,7 +83,8 @@ def test_a_new_cpython_version_replaces_what_its_environment_held(tmp_path):
     data = ledger.update(data, [newer], "5e6f7a8")
     assert data["environments"]["py311-debug"]["version"] == "3.11.9"
     debug = [b["results"].get("py311-debug") for b in data["blocks"]]
-    assert debug.count(None) == len(debug) - 1 and ["pass", "2026-11-20", "5e6f7a8"] in debug
+    assert debug.count(None) == len(debug) - 1
+    assert ["pass", "2026-11-20T10:00:00+0000", "5e6f7a8"] in debug
 
 
 def test_a_corrupt_ledger_is_named(tmp_path):

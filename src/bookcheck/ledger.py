@@ -12,12 +12,12 @@ beside it)::
                                       "traits": ["debug", ...], "origin": "Debian sid ..."}},
      "blocks": [
       {"page": "doc/.../refcount_bugs.rst", "line": 78, "digest": "…", "unchecked": "",
-       "results": {"py314-debug": ["pass", "2026-11-30", "1a2b3c4"]}},
+       "results": {"py314-debug": ["pass", "2026-11-30T07:19:44+0000", "1a2b3c4"]}},
       ...]}
 
 A block is known by its page and the digest of its text, so an edited block no longer
 matches its entry and the book says it was edited since its last check. Each result is
-(status, day, commit). Blocks are one per line, sorted by page and line, so that a diff
+(status, when it was checked, commit); a block that was not run again keeps its entry. Blocks are one per line, sorted by page and line, so that a diff
 of the ledger reads as "this block now passes on that interpreter".
 """
 from __future__ import annotations
@@ -82,6 +82,8 @@ def update(ledger: dict, runs: list[EnvResults], commit: str) -> dict:
         else:
             pages = run.pages()
         environments[run.env] = new
+        before = {} if pages is None else \
+            {(b["page"], b["digest"]): b["results"].get(run.env) for b in blocks.values()}
         for block in blocks.values():
             if pages is None or block["page"] in pages:
                 block["results"].pop(run.env, None)
@@ -91,7 +93,12 @@ def update(ledger: dict, runs: list[EnvResults], commit: str) -> dict:
                 "unchecked": record.unchecked, "results": {}})
             entry["line"], entry["unchecked"] = record.line, record.unchecked
             if record.status in KEPT:
-                entry["results"][run.env] = [record.status.value, record.checked[:10], commit]
+                result = [record.status.value, record.checked, commit]
+                earlier = before.get((record.page, digest(record.key)))
+                # A block not run again (unchanged since its check) keeps that check's commit.
+                if earlier and earlier[:2] == result[:2]:
+                    result = earlier
+                entry["results"][run.env] = result
     kept = [b for b in blocks.values() if b["results"] or b["unchecked"]]
     return {"format": FORMAT, "environments": dict(sorted(environments.items())),
             "blocks": sorted(kept, key=lambda b: (b["page"], b["line"], b["digest"]))}
