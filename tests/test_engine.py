@@ -117,6 +117,14 @@ def test_a_session_has_no_sys_it_did_not_import(book, capsys):
         capsys.readouterr().out
 
 
+def test_sessions_do_not_inherit_the_checkers_sanitizer_options(book, capsys, monkeypatch):
+    monkeypatch.setenv("TSAN_OPTIONS", "report_bugs=0")  # what tox.ini gives the checker
+    page = write(book, "tsan.rst", ".. console-session::\n\n"
+                 "   $ echo \"${TSAN_OPTIONS-unset}\"\n   unset\n")
+    assert main(["--root", str(book), "run", "--env", "here", page]) == 0, \
+        capsys.readouterr().out
+
+
 def test_a_shell_session_is_one_shell(book, capsys):
     page = write(book, "shell.rst", ".. console-session::\n\n   $ cd /tmp && X=1\n"
                  "   $ echo \"$PWD $X\"\n   /tmp 1\n   $ cat <<EOF\n   > two\n   > EOF\n"
