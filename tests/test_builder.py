@@ -107,13 +107,20 @@ def test_mismatch_on_user_file_refuses_and_keeps_it(tmp_path, capsys):
     assert not (tmp_path / "root" / "cpython-3.11.2-debug").exists()
 
 
-def test_mismatch_on_downloaded_file_deletes_it(tmp_path, monkeypatch, capsys):
+@pytest.fixture
+def downloaded_urls(monkeypatch):
+    """Every URL the builder downloads, each answered with bytes that are not CPython."""
     urls = []
 
     def fake_urlopen(url, timeout):
         urls.append(url)
         return io.BytesIO(b"tampered")
     monkeypatch.setattr(cpython_tarballs.urllib.request, "urlopen", fake_urlopen)
+    return urls
+
+
+def test_mismatch_on_downloaded_file_deletes_it(tmp_path, monkeypatch, capsys, downloaded_urls):
+    urls = downloaded_urls
     monkeypatch.setattr(debian_source, "configured_paragraphs",
                         lambda: debian_source.parse_deb822(DEB822))
     monkeypatch.setattr(debian_source, "os_release", lambda: {"VERSION_CODENAME": "bookworm"})
@@ -127,13 +134,8 @@ def test_mismatch_on_downloaded_file_deletes_it(tmp_path, monkeypatch, capsys):
     assert "Debian source package python3.11" in err
 
 
-def test_off_debian_the_tarball_comes_from_python_org(tmp_path, monkeypatch, capsys):
-    urls = []
-
-    def fake_urlopen(url, timeout):
-        urls.append(url)
-        return io.BytesIO(b"tampered")
-    monkeypatch.setattr(cpython_tarballs.urllib.request, "urlopen", fake_urlopen)
+def test_off_debian_the_tarball_comes_from_python_org(tmp_path, monkeypatch, downloaded_urls):
+    urls = downloaded_urls
     monkeypatch.setattr(debian_source, "configured_paragraphs", lambda: [])
     assert run_main("--version", "3.11.2", "--variant", "debug", "--root", tmp_path) == 2
     assert urls == ["https://www.python.org/ftp/python/3.11.2/Python-3.11.2.tgz"]

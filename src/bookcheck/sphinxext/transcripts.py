@@ -19,7 +19,8 @@ from ..reading import TranscriptDirective
 
 STATIC = Path(__file__).resolve().parent / "static"
 # The checker feeds a session to the interpreter on standard input, so it runs the basic
-# REPL; a reader at a terminal on 3.13+ gets the new one (seen on 3.14.10 by hand).
+# REPL; a reader at a terminal on 3.13+ gets the new one, with a coloured prompt and
+# "<python-input-0>" in tracebacks (seen by hand on a pty: 3.13.18, 3.14.10, 3.15.2).
 REPL_NOTE = ("The >>> sessions on this page show Python's basic REPL: the one 3.12 and "
              "older always run, and the one 3.13 and later run when their input is not a "
              "terminal (or with PYTHON_BASIC_REPL=1). At a terminal, 3.13 and later start "
